@@ -1,0 +1,182 @@
+"""The library surface that the CLI and the tests both call.
+
+Heavy modules (pandas, openpyxl, xlsxwriter) are imported inside the functions that need
+them, so ``incentive --help``, ``validate`` and ``schema`` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic, InputRejected, Location, errors
+from .engine.model import Program, ProgramResult
+from .engine.periods import Period, fits, reference_of
+from .readers.program import program_files, read_program_file
+
+
+@dataclass
+class Loaded:
+    programs: list[Program]
+    diagnostics: list[Diagnostic]
+    sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, for excerpts
+
+
+def load_programs(path: Path) -> Loaded:
+    files = program_files(path)
+    loaded = Loaded([], [])
+    if not files:
+        loaded.diagnostics.append(Diagnostic("no-programs", "no program files (*.yaml) found", Location(str(path)), hint="point at a folder of program YAML files or at one file"))
+        return loaded
+    ids: dict[str, str] = {}
+    for f in files:
+        program, diags, text = read_program_file(f)
+        loaded.sources[str(f)] = text.splitlines()
+        loaded.diagnostics += diags
+        if program is not None:
+            if program.id in ids:
+                loaded.diagnostics.append(Diagnostic("duplicate-program", f"program id {program.id!r} is also declared in {ids[program.id]}", program.source, hint="program ids must be unique"))
+                continue
+            ids[program.id] = str(f)
+            loaded.programs.append(program)
+    return loaded
+
+
+def validate(programs_path: Path, data_dir: Path | None = None) -> Loaded:
+    loaded = load_programs(programs_path)
+    if data_dir is not None:
+        from .engine.checks import check_program_data
+        from .readers.sources import SOURCES_FILE, read_dataset
+
+        data, diags = read_dataset(data_dir)
+        loaded.diagnostics += diags
+        src = data_dir / SOURCES_FILE
+        if src.is_file():
+            loaded.sources[str(src)] = src.read_text(encoding="utf-8-sig").splitlines()
+        if data is not None:
+            for p in loaded.programs:
+                loaded.diagnostics += check_program_data(p, data)
+    return loaded
+
+
+@dataclass
+class RunResult:
+    period: Period
+    results: list[ProgramResult]
+    diagnostics: list[Diagnostic]
+    out_path: Path | None
+    skipped: list[str]
+    data: Any = None
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+
+def parse_period(text: str | None, programs: list[Program]) -> Period:
+    if text:
+        if ".." in text:
+            import datetime as dt
+
+            a, b = text.split("..", 1)
+            return Period.between(dt.date.fromisoformat(a), dt.date.fromisoformat(b))
+        return Period.parse(text)
+    fixed = sorted({p.period for p in programs if p.period not in ("month", "quarter", "year")})
+    if len(fixed) == 1 and all(p.period == fixed[0] for p in programs):
+        return Period.parse(fixed[0])
+    raise ValueError("say which period to compute with --period (for example --period 2026-Q2)")
+
+
+def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> RunResult:
+    """Read and check everything, then compute every program that fits the period.
+    Raises InputRejected with every diagnostic when any input is wrong."""
+    from .engine.checks import check_program_data
+    from .engine.compute import compute_program
+    from .readers.sources import SOURCES_FILE, read_dataset
+
+    loaded = load_programs(programs_path)
+    diags = list(loaded.diagnostics)
+    data, data_diags = read_dataset(data_dir)
+    diags += data_diags
+    src = data_dir / SOURCES_FILE
+    if src.is_file():
+        loaded.sources[str(src)] = src.read_text(encoding="utf-8-sig").splitlines()
+    if errors(diags) or data is None:
+        raise InputRejected(diags)
+    try:
+        period = parse_period(period_text, loaded.programs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for p in loaded.programs:
+        diags += check_program_data(p, data)
+    if errors(diags):
+        raise InputRejected(diags)
+    results, skipped = [], []
+    for p in loaded.programs:
+        if not fits(p.period, period):
+            skipped.append(f"{p.id} (its period is {p.period}, the run's is {period.label})")
+            continue
+        result, cdiags = compute_program(p, data, period)
+        diags += cdiags
+        results.append(result)
+    if errors(diags):
+        raise InputRejected(diags)
+    return RunResult(period, results, diags, None, skipped, data, loaded.sources)
+
+
+class UsageError(Exception):
+    pass
+
+
+def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path) -> RunResult:
+    """Compute, then write the register (CSV, XLSX), the summary workbook and run.json into
+    ``out_dir/<period>/``: all of them or none."""
+    from .writers import atomic
+    from .writers.register import file_sha256, run_record, write_register_csv, write_register_xlsx, write_summary_xlsx
+
+    result = compute(programs_path, data_dir, period_text)
+    label = result.period.label
+    with atomic.output_lock(out_dir):
+        atomic.recover(out_dir, label)
+        stage = atomic.staging_dir(out_dir, label)
+        try:
+            write_register_csv(stage / "register.csv", label, result.results)
+            write_register_xlsx(stage / "register.xlsx", label, result.results)
+            write_summary_xlsx(stage / "summary.xlsx", label, result.results)
+            outputs = {name: file_sha256(stage / name) for name in ("register.csv", "register.xlsx", "summary.xlsx")}
+            refs = {r.program.id: reference_of(result.period, r.program.reference).label for r in result.results}
+            (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, [r.program for r in result.results], result.data.unmatched_owners, outputs, __version__), encoding="utf-8")
+            result.out_path = atomic.commit(stage, out_dir, label)
+        except BaseException:
+            atomic.abandon(stage)
+            raise
+    return result
+
+
+def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str) -> tuple[RunResult, list[Any]]:
+    result = compute(programs_path, data_dir, period_text)
+    from .readers.sources import norm_name
+
+    wanted = norm_name(person)
+    found = []
+    for r in result.results:
+        for p in r.people:
+            if p.person_id == person or norm_name(p.name) == wanted:
+                found.append((r, p))
+    if not found:
+        people = result.data.people
+        match = [pid for pid, p in people.items() if pid == person or norm_name(p.name) == wanted]
+        if not match:
+            import difflib
+
+            near = difflib.get_close_matches(person, [p.name for p in people.values()], n=3)
+            raise InputRejected([Diagnostic("person-not-found", f"{person!r} is not on the roster", Location(str(data_dir)), hint=("did you mean " + " or ".join(repr(n) for n in near) + "?") if near else "use a person id or name from the roster")])
+    return result, found
+
+
+def schema_json() -> str:
+    from .formats import PROGRAM
+    from .spec import json_schema
+
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://incentive-cli.dev/schema/program-v1.json", **json_schema(PROGRAM)}
+    return json.dumps(schema, indent=2, ensure_ascii=False)

@@ -1,0 +1,193 @@
+"""The ``incentive`` command: parse arguments, call :mod:`api`, render, exit.
+
+Exit codes (README "Exit codes"): 0 ok; 1 invalid input (nothing written); 2 usage;
+3 internal error (one line saying where the details were saved); 75 another run holds
+the lock. :class:`Reporter` is the one place that decides them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from .diagnostics import Diagnostic, ExitCode, InputRejected, RunLocked, errors, render_github, render_json, render_text, summary_sentence
+
+app = typer.Typer(
+    name="incentive",
+    help="Run sales incentive programs (YAML) over CRM exports: validate, run, explain.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How diagnostics are printed on stderr: text, json, or github (Actions annotations).")]
+ProgramsArg = Annotated[Path, typer.Option("--programs", "-p", help="A program file or a folder of them.")]
+DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Data folder holding sources.yaml and the exports.")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", help="Period to compute: 2026-10, 2026-Q2, 2026, or 2026-04-01..2026-06-30.")]
+
+
+class Reporter:
+    """Prints diagnostics (stderr) in the chosen format and owns the exit code."""
+
+    def __init__(self, fmt: Format, quiet: bool = False):
+        self.fmt, self.quiet = fmt, quiet
+
+    def diagnostics(self, diags: list[Diagnostic], sources: dict[str, list[str]] | None = None) -> None:
+        if not diags:
+            return
+        if self.fmt == Format.json:
+            out = render_json(diags)
+        elif self.fmt == Format.github:
+            out = render_github(diags)
+        else:
+            out = render_text(diags, sources) + "\n" + summary_sentence(diags)
+        print(out, file=sys.stderr)
+
+    def finish(self, diags: list[Diagnostic], sources: dict[str, list[str]] | None = None, success: str = "") -> NoReturn:
+        self.diagnostics(diags, sources)
+        if errors(diags):
+            raise typer.Exit(int(ExitCode.INVALID_INPUT))
+        if success and not self.quiet:
+            print(success, file=sys.stderr)
+        raise typer.Exit(int(ExitCode.OK))
+
+
+def _usage(message: str) -> NoReturn:
+    print(f"incentive: {message}", file=sys.stderr)
+    raise typer.Exit(int(ExitCode.USAGE))
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Program files or folders.")],
+    data: Annotated[Path | None, typer.Option("--data", "-d", help="Also read the data folder and check the programs against it.")] = None,
+    fmt: FormatOpt = Format.text,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Check program files (and optionally the data) without computing anything."""
+    from . import api
+
+    all_diags: list[Diagnostic] = []
+    sources: dict[str, list[str]] = {}
+    n = 0
+    for p in paths:
+        if not p.exists():
+            _usage(f"{p}: no such file or folder")
+        loaded = api.validate(p, data)
+        all_diags += loaded.diagnostics
+        sources.update(loaded.sources)
+        n += len(loaded.programs)
+    Reporter(fmt, quiet).finish(all_diags, sources, f"{n} program(s) valid." + (f" Data in {data} checked." if data else ""))
+
+
+@app.command()
+def run(
+    programs: ProgramsArg = Path("programs"),
+    data: DataOpt = Path("data"),
+    period: PeriodOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; results go to OUT/<period>/.")] = Path("out"),
+    fmt: FormatOpt = Format.text,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Compute every program for the period and write the register, summary and run.json."""
+    from . import api
+    from .money import format_money
+
+    rep = Reporter(fmt, quiet)
+    try:
+        result = api.run(programs, data, period, out)
+    except InputRejected as exc:
+        rep.finish(exc.diagnostics, _sources(programs, data))
+    except api.UsageError as exc:
+        _usage(str(exc))
+    except RunLocked as exc:
+        rep.diagnostics([exc.diagnostic])
+        raise typer.Exit(int(ExitCode.LOCKED)) from None
+    from .writers.register import totals_by_currency
+
+    totals = ", ".join(f"{format_money(v)} {k}" for k, v in totals_by_currency(result.results).items()) or "nothing"
+    people = len({p.person_id for r in result.results for p in r.people})
+    lines = sum(len(p.lines) for r in result.results for p in r.people)
+    msg = f"{result.period.label}: {len(result.results)} program(s), {people} people, {lines} payout lines, total {totals}. Wrote {result.out_path}/"
+    if result.skipped:
+        msg += "\nSkipped: " + "; ".join(result.skipped)
+    rep.finish(result.diagnostics, result.sources, msg)
+
+
+def _sources(programs: Path, data: Path) -> dict[str, list[str]]:
+    from .readers.program import program_files
+
+    out = {}
+    for f in program_files(programs) + [data / "sources.yaml"]:
+        try:
+            out[str(f)] = f.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            pass
+    return out
+
+
+@app.command()
+def explain(
+    person: Annotated[str, typer.Argument(help="Person id or name, as on the roster.")],
+    programs: ProgramsArg = Path("programs"),
+    data: DataOpt = Path("data"),
+    period: PeriodOpt = None,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Show one person's calculation, line by line."""
+    from . import api
+    from .render import render_explain
+
+    rep = Reporter(fmt)
+    try:
+        result, found = api.explain(programs, data, period, person)
+    except InputRejected as exc:
+        rep.finish(exc.diagnostics, _sources(programs, data))
+    except api.UsageError as exc:
+        _usage(str(exc))
+    render_explain(result, found, person)
+    rep.finish(result.diagnostics, result.sources)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the program format (for editors)."""
+    from . import api
+
+    print(api.schema_json())
+
+
+def _crash(exc: BaseException) -> NoReturn:
+    fd, path = tempfile.mkstemp(prefix="incentive-crash-", suffix=".log")
+    with os.fdopen(fd, "w") as f:
+        f.write(f"incentive {' '.join(sys.argv[1:])}\n")
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=f)
+    print(f"incentive: internal error ({type(exc).__name__}); details saved to {path}. Please report it.", file=sys.stderr)
+    sys.exit(int(ExitCode.INTERNAL))
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("incentive: interrupted; nothing was written.", file=sys.stderr)
+        sys.exit(130)
+    except BaseException as exc:  # noqa: BLE001 - the one place that turns crashes into exit 3
+        _crash(exc)

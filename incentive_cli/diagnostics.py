@@ -1,0 +1,252 @@
+"""Diagnostics are values: a stable code, a severity, a location, a message and a hint.
+
+Readers and validators return lists of :class:`Diagnostic`; nothing raises for bad input.
+The CLI renders them as text (with an excerpt and a caret), JSON, or GitHub annotations,
+and one place (:func:`exit_code_for`) turns them into the exit-code contract.
+
+Every code used anywhere in the package is declared once in :data:`CODES`, with the
+one-line meaning that the README's error catalogue repeats (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+# --- exit codes: the contract (README "Exit codes") -------------------------------------
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID_INPUT = 1
+    USAGE = 2
+    INTERNAL = 3
+    LOCKED = 75
+
+
+# --- the catalogue of codes -----------------------------------------------------------
+
+CODES: dict[str, str] = {
+    # program files (YAML)
+    "yaml-syntax": "The file is not valid YAML.",
+    "yaml-duplicate-key": "A key appears twice in the same mapping.",
+    "yaml-too-large": "Anchors and aliases expand to more nodes than a program may hold, or it nests too deep.",
+    "yaml-ambiguous-scalar": "An unquoted value that YAML 1.1 tools read as a boolean, octal or sexagesimal number.",
+    "unknown-key": "A key the program format does not define.",
+    "missing-key": "A required key is absent.",
+    "wrong-type": "A value has the wrong shape (for example a list where a mapping is expected).",
+    "bad-number": "A value that must be an exact number is not one.",
+    "bad-rate": "A rate or percentage that does not parse.",
+    "bad-date": "A date or period that does not parse.",
+    "bad-choice": "A value outside the allowed set of words.",
+    "bad-reference": "A name that refers to a measure, target, field or table that does not exist.",
+    "schema-version": "schema_version is missing or not one this tool reads.",
+    "bad-tiers": "A tier table whose bounds are not increasing, or that misses its open top tier.",
+    "duplicate-program": "Two program files declare the same program id.",
+    "program-id-mismatch": "A program's id differs from its file name.",
+    "no-programs": "No program files were found where programs were expected.",
+    "period-mismatch": "The run period does not fit a program's period.",
+    # data files
+    "file-not-found": "An input file does not exist.",
+    "file-unreadable": "An input file cannot be read as the declared format.",
+    "missing-column": "A column the source declares (or a program needs) is not in the file.",
+    "ambiguous-column": "Two columns of the file match the same declared field.",
+    "no-header": "No row of the file looks like the header.",
+    "bad-amount": "A money cell that does not parse with the source's number format.",
+    "bad-cell-number": "A numeric cell that does not parse with the source's number format.",
+    "bad-cell-date": "A date cell that does not parse with the source's date format.",
+    "excel-error-cell": "A spreadsheet cell holds an error value such as #N/A or #DIV/0!.",
+    "duplicate-person": "Two roster rows have the same person id.",
+    "unknown-owner": "A deal's owner does not match any person on the roster.",
+    "currency-mismatch": "A fact is in a currency other than the program's payout currency.",
+    # computing
+    "missing-target": "A person has no target (or a zero target) where attainment needs one.",
+    # runs
+    "output-not-writable": "The output folder cannot be written.",
+    "run-locked": "Another run holds the lock on the output folder.",
+    "person-not-found": "The person asked for is not on the roster.",
+}
+
+
+class Severity:
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something came from: a file plus either YAML line/column or sheet/row/column."""
+
+    file: str = ""
+    line: int | None = None  # 1-based (YAML line, or spreadsheet/CSV row)
+    column: int | None = None  # 1-based
+    sheet: str | None = None
+    column_name: str | None = None  # spreadsheet header, or YAML key path
+    end_column: int | None = None
+
+    def render(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self._is_table():
+            loc = f"row {self.line}" if self.line is not None else ""
+            if self.column is not None:
+                loc += f", column {column_letter(self.column)}"
+            if self.column_name:
+                loc += f" ({self.column_name})"
+            return ", ".join(p for p in [":".join(parts[:1]), *parts[1:], loc.strip(", ")] if p)
+        text = parts[0]
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+    def _is_table(self) -> bool:
+        return self.sheet is not None or self.file.lower().endswith((".csv", ".xlsx", ".xlsm", ".tsv", ".txt"))
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA (spreadsheet column letters)."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    location: Location = field(default_factory=Location)
+    hint: str = ""
+    severity: str = Severity.ERROR
+    value: str | None = None  # the offending value, as written
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a programming error, not bad input
+            raise ValueError(f"undeclared diagnostic code {self.code!r}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == Severity.ERROR
+
+    def to_json(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+            "value": self.value,
+            "file": loc.file,
+            "line": loc.line,
+            "column": loc.column,
+            "sheet": loc.sheet,
+            "field": loc.column_name,
+        }
+
+
+def errors(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diags if d.is_error]
+
+
+def sort_key(d: Diagnostic) -> tuple[str, str, int, int, str]:
+    loc = d.location
+    return (loc.file, loc.sheet or "", loc.line or 0, loc.column or 0, d.code)
+
+
+class InputRejected(Exception):
+    """Raised by the API when inputs carry errors; holds every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        super().__init__(f"{len(errors(diagnostics))} error(s) in the input")
+        self.diagnostics = list(diagnostics)
+
+
+class RunLocked(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def exit_code_for(diags: Sequence[Diagnostic]) -> ExitCode:
+    return ExitCode.INVALID_INPUT if errors(diags) else ExitCode.OK
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def _excerpt(d: Diagnostic, source_lines: dict[str, list[str]] | None) -> list[str]:
+    loc = d.location
+    if not source_lines or loc.line is None or loc._is_table():
+        return []
+    lines = source_lines.get(loc.file)
+    if not lines or not (1 <= loc.line <= len(lines)):
+        return []
+    out = []
+    width = len(str(loc.line + 0))
+    if loc.line - 1 >= 1:
+        out.append(f"  {loc.line - 1:>{width}} | {lines[loc.line - 2]}")
+    out.append(f"  {loc.line:>{width}} | {lines[loc.line - 1]}")
+    if loc.column is not None:
+        span = max(1, (loc.end_column or loc.column + 1) - loc.column)
+        out.append(f"  {'':>{width}} | {' ' * (loc.column - 1)}{'^' * span}")
+    return out
+
+
+def render_text(diags: Sequence[Diagnostic], source_lines: dict[str, list[str]] | None = None) -> str:
+    blocks = []
+    for d in sorted(diags, key=sort_key):
+        head = f"{d.location.render()}: {d.severity} [{d.code}] {d.message}"
+        body = _excerpt(d, source_lines)
+        if d.hint:
+            body.append(f"  hint: {d.hint}")
+        blocks.append("\n".join([head, *body]))
+    return "\n".join(blocks)
+
+
+def render_json(diags: Sequence[Diagnostic]) -> str:
+    return json.dumps([d.to_json() for d in sorted(diags, key=sort_key)], indent=2, ensure_ascii=False)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diags: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: ::error file=F,line=L,col=C,title=T::message"""
+    out = []
+    for d in sorted(diags, key=sort_key):
+        loc = d.location
+        props = [f"file={_gh_escape(loc.file, True)}"]
+        if loc.line is not None:
+            props.append(f"line={loc.line}")
+        if loc.column is not None and not loc._is_table():
+            props.append(f"col={loc.column}")
+        props.append(f"title={_gh_escape(d.code, True)}")
+        where = "" if not loc._is_table() else f"{loc.render()}: "
+        msg = where + d.message + (f" Hint: {d.hint}" if d.hint else "")
+        level = "error" if d.is_error else "warning"
+        out.append(f"::{level} {','.join(props)}::{_gh_escape(msg)}")
+    return "\n".join(out)
+
+
+def summary_sentence(diags: Sequence[Diagnostic]) -> str:
+    n_err = len(errors(diags))
+    n_warn = len(diags) - n_err
+    if not diags:
+        return "No problems found."
+    parts = []
+    if n_err:
+        parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")
+    if n_warn:
+        parts.append(f"{n_warn} warning{'s' if n_warn != 1 else ''}")
+    tail = " Nothing was written." if n_err else ""
+    return " and ".join(parts) + "." + tail

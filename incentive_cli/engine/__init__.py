@@ -1,0 +1,1 @@
+"""Engine: records -> results. Pure: no I/O, no printing, no clock."""

@@ -1,0 +1,44 @@
+"""Checks of a program against the data it will run on: every table, field and roster column
+a program names must exist with a usable type. Pure: returns diagnostics located in the
+program's YAML."""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from .data import DataSet
+from .model import Program
+
+
+def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for m in program.measures:
+        if m.kind not in ("sum", "count", "distinct"):
+            continue
+        table = m.table or "deals"
+        ft = data.tables.get(table)
+        if ft is None:
+            diags.append(Diagnostic("bad-reference", f"measures.{m.name}.from: the data has no {table!r} source", m.source, hint=f"declare {table} in sources.yaml", value=table))
+            continue
+        known = sorted(c for c in ft.frame.columns if not c.startswith("_"))
+        fields = [f.field for f in m.filters]
+        if m.field and m.field != "rows":
+            fields.append(m.field)
+        if m.date_field:
+            fields.append(m.date_field)
+        for fld in fields:
+            if fld not in ft.frame.columns:
+                diags.append(Diagnostic("bad-reference", f"measures.{m.name}: the {table} source has no field {fld!r}", m.source, hint=f"map it under {table}.columns in sources.yaml; fields now: {', '.join(known)}", value=fld))
+        if m.kind == "sum" and m.field in ft.types and ft.types[m.field] not in ("money", "number"):
+            diags.append(Diagnostic("bad-reference", f"measures.{m.name}.sum: field {m.field!r} is {ft.types[m.field]}, not a number", m.source, hint=f"declare {m.field} with type: money (or number) in sources.yaml"))
+        if m.date_field and ft.types.get(m.date_field) != "date" and m.date_field in ft.frame.columns:
+            diags.append(Diagnostic("bad-reference", f"measures.{m.name}.date: field {m.date_field!r} is not a date", m.source, hint="declare it with type: date"))
+        for f in m.filters:
+            if f.op in ("at_least", "above", "at_most", "below") and ft.types.get(f.field) not in ("money", "number"):
+                diags.append(Diagnostic("bad-reference", f"measures.{m.name}.where.{f.field}: {f.op} needs a numeric field", f.source, hint=f"declare {f.field} with type: money or number"))
+    for t in program.targets:
+        if t.kind == "roster" and t.column:
+            if t.column not in data.roster_types:
+                diags.append(Diagnostic("bad-reference", f"targets.{t.name}.roster: the roster has no column {t.column!r}", t.source, hint="map it under roster.columns (or a roster.join file) in sources.yaml", value=t.column))
+            elif data.roster_types[t.column] not in ("money", "number"):
+                diags.append(Diagnostic("bad-reference", f"targets.{t.name}.roster: roster column {t.column!r} is text, not a number", t.source, hint=f"declare {t.column} with type: money or number"))
+    return diags

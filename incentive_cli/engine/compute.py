@@ -1,0 +1,462 @@
+"""Compute a program over a data set for one period: measures, targets, attainment and every
+component for every eligible person. Pure: no files, no printing, no clock.
+
+Deals stay columnar (pandas / numpy on integer minor units) through filtering and
+aggregation; Python objects appear per person and per payout line only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..diagnostics import Diagnostic
+from ..money import format_money, format_rate, round_money
+from .data import DataSet, FactTable, Person
+from .model import BasisStep, Component, Eligibility, Measure, PayoutLine, PersonResult, Program, ProgramResult, Target
+from .periods import Period, reference_of
+from .tiers import TierTable, linear, per_deal
+
+ZERO = Decimal(0)
+
+
+def _d(units: Any, scale: int) -> Decimal:
+    return Decimal(int(units)).scaleb(-scale)
+
+
+def is_eligible(p: Person, e: Eligibility | None, period: Period) -> bool:
+    if e is None:
+        return True
+    if p.id in e.exclude or p.name in e.exclude:
+        return False
+    if e.people and (p.id in e.people or p.name in e.people):
+        return True
+    if e.people and not (e.roles or e.teams or e.regions):
+        return False
+    if e.roles and p.role not in e.roles:
+        return False
+    if e.teams and p.team not in e.teams:
+        return False
+    return not (e.regions and p.region not in e.regions)
+
+
+def employed_in(p: Person, period: Period) -> bool:
+    if p.hire_date and p.hire_date > period.end:
+        return False
+    return not (p.end_date and p.end_date < period.start)
+
+
+@dataclass
+class MeasureValue:
+    values: dict[str, Decimal]
+    how: str  # derivation, for statements and explain
+    rows: dict[str, np.ndarray] = field(default_factory=dict)  # person -> data row indices
+    table: str | None = None
+
+
+class Evaluator:
+    def __init__(self, program: Program, data: DataSet, people: list[str]):
+        self.program, self.data, self.people = program, data, people
+        self.cache: dict[tuple[str, str], MeasureValue] = {}
+        self.target_cache: dict[tuple[str, str], tuple[dict[str, Decimal | None], dict[str, str]]] = {}
+        self.diags: list[Diagnostic] = []
+
+    # --- rows ---------------------------------------------------------------------------
+    def _filtered(self, m: Measure, period: Period | None, until: dt.date | None = None) -> tuple[FactTable, pd.DataFrame]:
+        ft = self.data.tables[m.table or "deals"]
+        f = ft.frame
+        mask = f["_person"].notna().to_numpy().copy()
+        date_col = m.date_field or ft.date_field
+        dates = f[date_col].to_numpy(dtype="datetime64[D]")
+        if period is not None:
+            mask &= (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
+        if until is not None:
+            mask &= dates <= np.datetime64(until)
+        for flt in m.filters:
+            mask &= self._filter_mask(ft, flt.field, flt.op, flt.value)
+        return ft, f[mask]
+
+    def _filter_mask(self, ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
+        col = ft.frame[fld]
+        kind = ft.types.get(fld, "text")
+        if op == "blank":
+            empty = col.isna().to_numpy() | (col.astype("string").fillna("") == "").to_numpy() if kind == "text" else col.isna().to_numpy()
+            return empty if value else ~empty
+        if op in ("equals", "not_equals", "in", "not_in"):
+            vals = [value] if op in ("equals", "not_equals") else list(value)
+            if kind in ("money", "number"):
+                sc = ft.scales[fld]
+                units = [int(Decimal(v).scaleb(sc)) for v in vals]
+                hit = col.isin(units).fillna(False).to_numpy(dtype=bool)
+            elif kind == "date":
+                hit = np.isin(col.to_numpy(dtype="datetime64[D]"), np.array(vals, dtype="datetime64[D]"))
+            else:
+                hit = col.isin(vals).fillna(False).to_numpy(dtype=bool)
+            return hit if op in ("equals", "in") else ~hit
+        # numeric comparisons
+        sc = ft.scales.get(fld, 0)
+        thr = Decimal(value).scaleb(sc)
+        units = col.astype("Int64")
+        cmp = {"at_least": units >= int(thr.to_integral_value(ROUND_CEILING)), "above": units > int(thr.to_integral_value(ROUND_FLOOR)),
+               "at_most": units <= int(thr.to_integral_value(ROUND_FLOOR)), "below": units < int(thr.to_integral_value(ROUND_CEILING))}[op]
+        return cmp.fillna(False).to_numpy(dtype=bool)
+
+    # --- measures -------------------------------------------------------------------------
+    def measure(self, name: str, period: Period) -> MeasureValue:
+        key = (name, period.label)
+        if key in self.cache:
+            return self.cache[key]
+        m = self.program.measure(name)
+        if m.kind in ("sum", "count", "distinct"):
+            mv = self._aggregate(m, period)
+        elif m.kind == "ratio":
+            num, den = self.measure(m.numerator or "", period), self.measure(m.denominator or "", period)
+            vals = {}
+            for p in self.people:
+                n, d = num.values[p], den.values[p]
+                if d == 0 or (m.min_denominator is not None and d < m.min_denominator):
+                    vals[p] = ZERO
+                else:
+                    vals[p] = n / d
+            extra = f" (0 when {m.denominator} is below {m.min_denominator})" if m.min_denominator is not None else f" (0 when {m.denominator} is 0)"
+            mv = MeasureValue(vals, f"{m.numerator} / {m.denominator}{extra}")
+        elif m.kind == "growth":
+            ref = reference_of(period, self.program.reference)
+            now, before = self.measure(m.of or "", period), self.measure(m.of or "", ref)
+            vals = {p: ((now.values[p] - before.values[p]) / before.values[p]) if before.values[p] != 0 else ZERO for p in self.people}
+            mv = MeasureValue(vals, f"({m.of} in {period.label} - {m.of} in {ref.label}) / {m.of} in {ref.label} (0 when {ref.label} is 0)")
+        else:  # attainment
+            of = self.measure(m.of or "", period)
+            targets, how = self.target(m.target or "", period)
+            vals = {}
+            for p in self.people:
+                t = targets.get(p)
+                if t is None or t == 0:
+                    vals[p] = ZERO
+                    tdef = self.program.target(m.target or "")
+                    person = self.data.people[p]
+                    self.diags.append(Diagnostic("missing-target", f"{person.name} ({p}) has {'no' if t is None else 'a zero'} target {m.target!r}, so attainment {name!r} cannot be computed", tdef.source, hint=f"give {person.name} a {tdef.column or m.target} value on the roster (row {person.source.line}), or exclude them from the program", value=p))
+                else:
+                    vals[p] = of.values[p] / t
+            mv = MeasureValue(vals, f"{m.of} / target {m.target}")
+        self.cache[key] = mv
+        return mv
+
+    def _aggregate(self, m: Measure, period: Period) -> MeasureValue:
+        ft, rows = self._filtered(m, period)
+        people = pd.Index(self.people, dtype="string")
+        rows = rows[rows["_person"].isin(people)]
+        scale = 0
+        if m.kind == "sum":
+            fld = m.field or "amount"
+            scale = ft.scales.get(fld, 0)
+            agg = rows.groupby("_person", sort=False)[fld].sum(min_count=0)
+        elif m.kind == "count":
+            if m.field in (None, "rows"):
+                agg = rows.groupby("_person", sort=False).size()
+            else:
+                col = rows[m.field]
+                filled = col.notna() & (col.astype("string").fillna("") != "")
+                agg = filled.groupby(rows["_person"], sort=False).sum()
+        else:  # distinct
+            fld = m.field or ""
+            sub = rows[rows[fld].notna() & (rows[fld].astype("string").fillna("") != "")]
+            if m.first_time:
+                _, hist = self._filtered(m, None, until=period.end)
+                hist = hist[hist[fld].notna() & (hist[fld].astype("string").fillna("") != "")]
+                date_col = m.date_field or ft.date_field
+                first = hist.groupby(fld, sort=False)[date_col].min()
+                first_dates = sub[fld].map(first).to_numpy(dtype="datetime64[D]")
+                sub = sub[first_dates >= np.datetime64(period.start)]
+                rows = sub
+            agg = sub.groupby("_person", sort=False)[fld].nunique()
+        agg_d = agg.to_dict()
+        values = {p: (_d(agg_d[p], scale) if p in agg_d and not pd.isna(agg_d[p]) else ZERO) for p in self.people}
+        idx = rows.groupby("_person", sort=False).indices if len(rows) else {}
+        row_idx = {str(p): rows["_i"].to_numpy()[ix] for p, ix in idx.items()}
+        where = " where " + ", ".join(f"{f.field} {f.op} {f.value}" for f in m.filters) if m.filters else ""
+        what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
+        return MeasureValue(values, f"{what} in {m.table} dated in {period.label}{where}", row_idx, m.table)
+
+    # --- targets --------------------------------------------------------------------------
+    def target(self, name: str, period: Period) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+        key = (name, period.label)
+        if key in self.target_cache:
+            return self.target_cache[key]
+        t = self.program.target(name)
+        vals: dict[str, Decimal | None] = {}
+        how: dict[str, str] = {}
+        if t.kind == "fixed":
+            for p in self.people:
+                vals[p], how[p] = t.value, f"fixed {format_plain(t.value)}"
+        elif t.kind == "roster":
+            for p in self.people:
+                v = self.data.people[p].attr(t.column or "")
+                vals[p] = v if isinstance(v, Decimal) else None
+                how[p] = f"roster column {t.column}"
+        else:
+            ref = reference_of(period, self.program.reference)
+            mv = self.measure(t.of or "", ref)
+            groups: dict[str, list[str]] = {}
+            for p in self.people:
+                key_g = self.data.people[p].team if t.over == "team" else ""
+                groups.setdefault(key_g, []).append(p)
+            for g, members in groups.items():
+                population = [mv.values[p] for p in members]
+                value, text = statistic(t, population, ref.label)
+                for p in members:
+                    vals[p] = value
+                    how[p] = text + (f" (team {g})" if t.over == "team" else "")
+        for p in self.people:
+            v = vals.get(p)
+            if v is not None and t.round != "none":
+                mode = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "nearest": ROUND_HALF_UP}[t.round]
+                vals[p] = v.to_integral_value(rounding=mode)
+                how[p] += f", rounded {t.round} to {format_plain(vals[p])}"
+        self.target_cache[key] = (vals, how)
+        return vals, how
+
+
+def format_plain(d: Decimal | None) -> str:
+    if d is None:
+        return "-"
+    if d == d.to_integral_value():
+        return f"{d.quantize(Decimal(1)):,}"
+    return f"{d.normalize():,f}"
+
+
+def statistic(t: Target, population: list[Decimal], ref_label: str) -> tuple[Decimal | None, str]:
+    """The reference-period statistic over a population (population standard deviation).
+    An empty population gives no target (None)."""
+    n = len(population)
+    if n == 0:
+        return None, f"{t.statistic} of {t.of} in {ref_label}: nobody to measure"
+    mean = sum(population, ZERO) / n
+    mx, mn = max(population), min(population)
+    s = sorted(population)
+    if t.statistic == "mean":
+        v, text = mean, f"mean of {t.of} in {ref_label}"
+    elif t.statistic == "max":
+        v, text = mx, f"max of {t.of} in {ref_label}"
+    elif t.statistic == "min":
+        v, text = mn, f"min of {t.of} in {ref_label}"
+    elif t.statistic == "median":
+        v = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+        text = f"median of {t.of} in {ref_label}"
+    elif t.statistic == "percentile":
+        q = t.percentile or ZERO
+        rank = max(1, int((q * n).to_integral_value(rounding=ROUND_CEILING)))
+        v, text = s[min(rank, n) - 1], f"{format_rate(q)} percentile (nearest rank) of {t.of} in {ref_label}"
+    else:
+        var = sum(((x - mean) ** 2 for x in population), ZERO) / n
+        sigma = var.sqrt()
+        v = mean + t.k * sigma
+        text = f"mean + {format_plain(t.k)}σ of {t.of} in {ref_label} (mean {format_plain(round(mean, 4))}, σ {format_plain(round(sigma, 4))}, {n} people)"
+    if t.clip:
+        clipped = min(max(v, mean), mx)
+        if clipped != v:
+            text += f", clipped into [mean, max] = [{format_plain(round(mean, 4))}, {format_plain(mx)}]"
+        v = clipped
+    return v, text + f" = {format_plain(round(v, 4))}"
+
+
+# --- components ---------------------------------------------------------------------------
+
+
+def _passes(value: Decimal, threshold: Decimal, strict: bool) -> bool:
+    return value > threshold if strict else value >= threshold
+
+
+def _fmt_value(v: Decimal, measure: Measure | None) -> str:
+    if measure is not None and measure.kind in ("ratio", "growth", "attainment"):
+        return format_rate(round(v, 6))
+    return format_plain(v)
+
+
+def compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
+    people = sorted(pid for pid, p in data.people.items() if employed_in(p, period) and is_eligible(p, program.eligible if program.eligible != Eligibility() else None, period))
+    ev = Evaluator(program, data, people)
+    ref = reference_of(period, program.reference)
+    measures = {m.name: ev.measure(m.name, period) for m in program.measures}
+    targets = {t.name: ev.target(t.name, period) for t in program.targets}
+    lines_by_person: dict[str, list[PayoutLine]] = {p: [] for p in people}
+    for c in program.components:
+        for pid, line in _component_lines(program, c, ev, data, period, people).items():
+            lines_by_person[pid].append(line)
+    results = []
+    for pid in people:
+        person = data.people[pid]
+        ms = tuple((m.name, measures[m.name].values[pid], measures[m.name].how) for m in program.measures)
+        ts = tuple((t.name, targets[t.name][0].get(pid), targets[t.name][1].get(pid, "")) for t in program.targets)
+        results.append(PersonResult(pid, person.name, person.role, person.team, person.manager, program.id, program.currency, ms, ts, tuple(lines_by_person[pid])))
+    return ProgramResult(program, period.label, period.start, period.end, ref.label, tuple(results)), ev.diags
+
+
+def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, people: list[str]) -> dict[str, PayoutLine]:
+    eligible = [p for p in people if is_eligible(data.people[p], c.eligible, period)]
+    exact: dict[str, Decimal] = {}
+    steps: dict[str, list[BasisStep]] = {p: [] for p in eligible}
+    rows_of: dict[str, np.ndarray] = {}
+    src_table = None
+    base_mv = ev.measure(c.base, period) if c.base else None
+    on_mv = ev.measure(c.on, period) if c.on else None
+    on_m = program.measure(c.on) if c.on else None
+    if base_mv is not None:
+        rows_of, src_table = base_mv.rows, base_mv.table
+    elif on_mv is not None:
+        rows_of, src_table = on_mv.rows, on_mv.table
+    if c.type == "rate":
+        assert base_mv is not None and c.rate is not None
+        for p in eligible:
+            b = base_mv.values[p]
+            exact[p] = b * c.rate
+            steps[p].append(BasisStep(f"{c.base} x {format_rate(c.rate)}", base=b, rate=c.rate, amount=exact[p]))
+    elif c.type == "bonus":
+        assert on_mv is not None and c.threshold is not None and c.amount is not None
+        for p in eligible:
+            v = on_mv.values[p]
+            ok = _passes(v, c.threshold, c.strict)
+            exact[p] = c.amount if ok else ZERO
+            rel = ">" if c.strict else ">="
+            steps[p].append(BasisStep(f"{c.on} {_fmt_value(v, on_m)} {rel} {_fmt_value(c.threshold, on_m)}: {'yes' if ok else 'no'}", threshold=c.threshold, amount=exact[p], note="" if ok else f"needs {_fmt_value(c.threshold, on_m)}"))
+    elif c.type == "tiers":
+        _tier_lines(program, c, ev, data, period, eligible, exact, steps, base_mv, on_mv, on_m)
+    out: dict[str, PayoutLine] = {}
+    for p in eligible:
+        amount = exact.get(p, ZERO)
+        if c.gate is not None:
+            gv = ev.measure(c.gate.on, period).values[p]
+            gm = program.measure(c.gate.on)
+            if not _passes(gv, c.gate.threshold, c.gate.strict):
+                steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} is below {_fmt_value(c.gate.threshold, gm)}", threshold=c.gate.threshold, amount=ZERO, note="no payout below the gate"))
+                amount = ZERO
+            else:
+                steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} reaches {_fmt_value(c.gate.threshold, gm)}", threshold=c.gate.threshold, note="passed"))
+        if c.cap is not None and amount > c.cap:
+            steps[p].append(BasisStep(f"cap {format_plain(c.cap)}", threshold=c.cap, amount=c.cap, note=f"limited from {format_plain(round(amount, 6))}"))
+            amount = c.cap
+        gate_ok = c.gate is None or _passes(ev.measure(c.gate.on, period).values[p], c.gate.threshold, c.gate.strict)
+        if c.floor is not None and amount < c.floor and gate_ok:
+            steps[p].append(BasisStep(f"floor {format_plain(c.floor)}", threshold=c.floor, amount=c.floor, note=f"raised from {format_plain(round(amount, 6))}"))
+            amount = c.floor
+        rounded = round_money(amount, c.rounding)
+        rows = rows_of.get(p, np.zeros(0, dtype=np.int64))
+        basis = "; ".join(_step_text(s) for s in steps[p])
+        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), basis, rows, src_table or "")
+    return out
+
+
+def _step_text(s: BasisStep) -> str:
+    if s.rate is not None and s.base is not None:
+        return f"{s.label}: {format_plain(round(s.base, 6))} x {format_rate(s.rate)} = {format_plain(round(s.amount or ZERO, 6))}"
+    if s.amount is not None:
+        return f"{s.label} = {format_plain(round(s.amount, 6))}"
+    return s.label
+
+
+def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], base_mv: MeasureValue | None, on_mv: MeasureValue | None, on_m: Measure | None) -> None:
+    on_is_attainment = on_m is not None and c.base is not None and on_m.name != c.base and on_m.kind == "attainment" and on_m.of == c.base
+    target_vals: dict[str, Decimal | None] = {}
+    if on_is_attainment and on_m is not None:
+        target_vals = ev.target(on_m.target or "", period)[0]
+    if c.method == "linear":
+        mv = on_mv or base_mv
+        assert mv is not None
+        for p in eligible:
+            exact[p], st = linear(mv.values[p], c.tiers)
+            steps[p].extend(st)
+        return
+    if c.scope == "period":
+        assert base_mv is not None
+        for p in eligible:
+            base = base_mv.values[p]
+            if on_is_attainment:
+                t = target_vals.get(p)
+                if not t:
+                    exact[p] = ZERO
+                    continue
+                table = TierTable.of(c.tiers, c.bound, scale=t)
+            else:
+                table = TierTable.of(c.tiers, c.bound)
+            by_base = on_is_attainment or c.on in (None, c.base)
+            sel = base if by_base else (on_mv.values[p] if on_mv is not None else base)
+            if c.method == "marginal":
+                exact[p], st = table.marginal(base)
+            else:
+                exact[p], st = table.retroactive(sel, base)
+            steps[p].extend(st)
+            nxt = table.next_bound(sel)
+            if nxt is not None:
+                gap = nxt[0] - sel
+                gap_text = format_money(gap) if by_base else format_plain(round(gap, 6))
+                steps[p].append(BasisStep(f"next: {gap_text} more {c.base if by_base else c.on} reaches {nxt[1]}", note="distance to the next tier"))
+        return
+    # deal or running scope: per-deal arithmetic, vectorised
+    assert base_mv is not None
+    bm = program.measure(c.base or "")
+    ft = data.tables[bm.table or "deals"]
+    fld = bm.field or "amount"
+    scale = ft.scales.get(fld, 2)
+    frame = ft.frame
+    idx_all = []
+    persons = []
+    for p in eligible:
+        rows = base_mv.rows.get(p)
+        if rows is not None and len(rows):
+            idx_all.append(rows)
+            persons.append(p)
+    for p in eligible:
+        exact[p] = ZERO
+    if not idx_all:
+        return
+    date_col = bm.date_field or ft.date_field
+    order_parts = []
+    starts = []
+    pos = 0
+    # running order: close date, then deal id (stable across exports), then file row
+    all_dates = frame[date_col].to_numpy(dtype="datetime64[D]")
+    id_rank = pd.factorize(frame["deal_id"], sort=True)[0] if "deal_id" in frame.columns else frame["_i"].to_numpy()
+    for rows in idx_all:
+        o = np.lexsort((rows, id_rank[rows], all_dates[rows]))
+        order_parts.append(rows[o])
+        starts.append(pos)
+        pos += len(rows)
+    ordered = np.concatenate(order_parts)
+    amounts = frame[fld].to_numpy(dtype="int64", na_value=0)[ordered]
+    group_starts = np.array(starts, dtype=np.int64)
+    if on_is_attainment:
+        for gi, p in enumerate(persons):
+            t = target_vals.get(p)
+            if not t:
+                continue
+            lo = starts[gi]
+            hi = starts[gi + 1] if gi + 1 < len(starts) else len(ordered)
+            table = TierTable.of(c.tiers, c.bound, scale=t)
+            totals, tiers_, _ = per_deal(c.method or "", c.scope, table, amounts[lo:hi], scale, np.array([0]))
+            exact[p] = totals[0]
+            steps[p].extend(_deal_steps(table, tiers_[0], c))
+        return
+    table = TierTable.of(c.tiers, c.bound)
+    totals, tiers_, _ = per_deal(c.method or "", c.scope, table, amounts, scale, group_starts)
+    for gi, p in enumerate(persons):
+        exact[p] = totals[gi]
+        steps[p].extend(_deal_steps(table, tiers_[gi], c))
+
+
+def _deal_steps(table: TierTable, per_tier: list[tuple[Decimal, Decimal]], c: Component) -> list[BasisStep]:
+    how = "each deal on its own" if c.scope == "deal" else "each deal on the running total"
+    out = []
+    for i, (b, a) in enumerate(per_tier):
+        if b == 0 and a == 0:
+            continue
+        out.append(BasisStep(table.labels[i], base=b, rate=table.rates[i], amount=a, note=how))
+    return out
+
+
+def money_text(d: Decimal, places: int = 2) -> str:
+    return format_money(d, places)

@@ -1,0 +1,70 @@
+"""What the engine computes over: the roster (a few Python objects per person) and fact
+tables (columnar: a pandas frame with integer minor units, datetime64 dates and text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..diagnostics import Location
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role: str = ""
+    team: str = ""
+    manager: str = ""
+    region: str = ""
+    currency: str = ""
+    hire_date: dt.date | None = None
+    end_date: dt.date | None = None
+    attrs: tuple[tuple[str, Any], ...] = ()  # other roster fields (quota...), typed
+    source: Location = field(default_factory=Location, compare=False)
+
+    def attr(self, name: str) -> Any:
+        for k, v in self.attrs:
+            if k == name:
+                return v
+        return getattr(self, name, None) if name in ("id", "name", "role", "team", "manager", "region", "currency") else None
+
+
+@dataclass
+class FactTable:
+    """One fact source. ``frame`` holds one row per data row of the file:
+
+    * ``_i``: the data row index (the table's ``row_of(i)`` gives the file row);
+    * ``_person``: the roster person id credited (owner matched), or <NA>;
+    * money fields as int64 minor units at ``scales[field]`` places; dates as datetime64;
+      text as strings.
+    """
+
+    name: str
+    file: str
+    frame: pd.DataFrame
+    date_field: str
+    types: dict[str, str]
+    scales: dict[str, int]
+    row_of: Any  # callable: data row index -> file row number
+    currency: str | None = None
+
+    def has(self, fld: str) -> bool:
+        return fld in self.frame.columns
+
+
+@dataclass
+class DataSet:
+    people: dict[str, Person]
+    roster_types: dict[str, str]
+    tables: dict[str, FactTable]
+    inputs: list[dict[str, Any]]  # file, sha256, rows, control sums
+    unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
+
+    def person_attr_decimal(self, pid: str, column: str) -> Decimal | None:
+        v = self.people[pid].attr(column)
+        return v if isinstance(v, Decimal) else None

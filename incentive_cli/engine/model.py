@@ -1,0 +1,195 @@
+"""The domain records: immutable, each carrying where it was read from (``source``, excluded
+from equality). Readers build them; the engine computes with them; writers print them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..diagnostics import Location
+from ..money import Rounding
+
+_SRC = field(default_factory=Location, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    roles: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    op: str  # equals, not_equals, in, not_in, at_least, above, at_most, below, blank
+    value: Any
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    kind: str  # sum, count, distinct, ratio, growth, attainment
+    table: str | None = None
+    field: str | None = None  # sum/count/distinct field ('rows' for a row count)
+    filters: tuple[Filter, ...] = ()
+    date_field: str | None = None
+    first_time: bool = False
+    numerator: str | None = None
+    denominator: str | None = None
+    min_denominator: Decimal | None = None
+    of: str | None = None  # growth / attainment
+    target: str | None = None
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str  # fixed, roster, statistic
+    value: Decimal | None = None
+    column: str | None = None
+    statistic: str | None = None
+    of: str | None = None
+    k: Decimal = Decimal(0)
+    percentile: Decimal | None = None
+    over: str = "eligible"
+    clip: bool = False
+    round: str = "none"
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
+class Tier:
+    up_to: Decimal | None = None
+    rate: Decimal | None = None
+    at: Decimal | None = None
+    pays: Decimal | None = None
+    name: str | None = None
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
+class Gate:
+    on: str
+    threshold: Decimal
+    strict: bool = False  # True: 'above' (>), False: 'at_least' (>=)
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    type: str  # rate, tiers, bonus
+    base: str | None = None
+    on: str | None = None
+    rate: Decimal | None = None
+    method: str | None = None
+    bound: str | None = None
+    scope: str = "period"
+    tiers: tuple[Tier, ...] = ()
+    threshold: Decimal | None = None
+    strict: bool = False
+    amount: Decimal | None = None
+    gate: Gate | None = None
+    cap: Decimal | None = None
+    floor: Decimal | None = None
+    rounding: Rounding = Rounding()
+    eligible: Eligibility | None = None
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    name: str
+    currency: str
+    period: str
+    reference: str
+    rounding: Rounding
+    eligible: Eligibility
+    measures: tuple[Measure, ...]
+    targets: tuple[Target, ...]
+    components: tuple[Component, ...]
+    version: str = ""
+    file: str = ""
+    sha256: str = ""
+    source: Location = _SRC
+
+    def measure(self, name: str) -> Measure:
+        for m in self.measures:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+    def target(self, name: str) -> Target:
+        for t in self.targets:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BasisStep:
+    """One line of a calculation, as a person would check it by hand."""
+
+    label: str  # e.g. "tier 2 (7%)"
+    base: Decimal | None = None
+    rate: Decimal | None = None
+    threshold: Decimal | None = None
+    amount: Decimal | None = None  # exact, before the one rounding
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    person_id: str
+    program_id: str
+    component_id: str
+    component_name: str
+    currency: str
+    amount: Decimal  # rounded once
+    exact: Decimal  # before rounding
+    steps: tuple[BasisStep, ...] = ()
+    basis: str = ""  # one-line summary for the register
+    source_rows: tuple[int, ...] = ()  # fact row numbers (file rows) that fed this line
+    source_file: str = ""
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    person_id: str
+    name: str
+    role: str
+    team: str
+    manager: str
+    program_id: str
+    currency: str
+    measures: tuple[tuple[str, Decimal, str], ...]  # name, value, how it was derived
+    targets: tuple[tuple[str, Decimal | None, str], ...]
+    lines: tuple[PayoutLine, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class ProgramResult:
+    program: Program
+    period_label: str
+    period_start: Any
+    period_end: Any
+    reference_label: str
+    people: tuple[PersonResult, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.total for p in self.people), Decimal(0))

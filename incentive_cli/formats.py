@@ -1,0 +1,260 @@
+"""The program format (version 1) and the sources format (version 1), described once.
+
+Reading, the JSON Schema (``incentive schema``) and the README's program reference all come
+from the descriptions below; the ``doc`` strings are the reference text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .spec import Bool, Date, Either, Field, ListOf, MapOf, Number, Obj, Text
+
+PROGRAM_SCHEMA_VERSIONS = (1,)
+SOURCES_SCHEMA_VERSIONS = (1,)
+
+PERIOD_PATTERN = r"month|quarter|year|\d{4}|\d{4}-Q[1-4]|\d{4}-(0[1-9]|1[0-2])"
+REFERENCE_PATTERN = r"previous|same_last_year|\d{4}|\d{4}-Q[1-4]|\d{4}-(0[1-9]|1[0-2])"
+NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_\-]*"
+ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
+
+ROUNDING = Obj(
+    title="rounding",
+    doc="How each payout line is rounded, once. Default: 2 places, half_up.",
+    fields=(
+        Field("places", Number(integer=True, minimum=Decimal(0)), doc="Decimal places kept (2 for cents, 0 for whole units)."),
+        Field("mode", Text(choices=ROUNDING_MODES), doc="half_up (default), half_even, half_down, up, down, ceiling or floor."),
+    ),
+)
+
+ELIGIBLE = Obj(
+    title="eligibility",
+    doc="Who the program (or component) pays. All lists are optional; a person must match every list given.",
+    fields=(
+        Field("roles", ListOf(Text()), doc="Roster roles that take part (exact text, e.g. 'Sales Rep')."),
+        Field("teams", ListOf(Text()), doc="Roster teams that take part."),
+        Field("regions", ListOf(Text()), doc="Roster regions that take part."),
+        Field("people", ListOf(Text()), doc="Person ids (or names) that take part, whatever their role."),
+        Field("exclude", ListOf(Text()), doc="Person ids (or names) that never take part."),
+    ),
+)
+
+CONDITION = Obj(
+    title="condition",
+    doc="A test on one field of a row.",
+    fields=(
+        Field("equals", Text(), doc="The field equals this text (case-sensitive)."),
+        Field("not_equals", Text(), doc="The field differs from this text."),
+        Field("in", ListOf(Text()), doc="The field is one of these texts."),
+        Field("not_in", ListOf(Text()), doc="The field is none of these texts."),
+        Field("at_least", Number(percent=True), doc="Numeric field >= this value."),
+        Field("above", Number(percent=True), doc="Numeric field > this value."),
+        Field("at_most", Number(percent=True), doc="Numeric field <= this value."),
+        Field("below", Number(percent=True), doc="Numeric field < this value."),
+        Field("blank", Bool(), doc="true: the field is empty; false: the field is filled."),
+    ),
+)
+
+WHERE = MapOf(
+    doc="Row filters, all of which must hold: field: text (equals), field: [texts] (in), or field: {condition}.",
+    value=Either(scalar=Text(doc="equals"), sequence=ListOf(Text(), doc="in"), mapping=CONDITION),
+)
+
+MEASURE = Obj(
+    title="measure",
+    doc="A named number per person for the period, computed from fact rows.",
+    fields=(
+        Field("from", Text(choices=("deals", "activities")), doc="Fact table the rows come from (for sum, count and distinct)."),
+        Field("sum", Text(pattern=NAME_PATTERN), doc="Sum of this numeric field (for example amount)."),
+        Field("count", Text(pattern=NAME_PATTERN), doc="Count of rows ('rows') or of rows where this field is filled."),
+        Field("distinct", Text(pattern=NAME_PATTERN), doc="Number of distinct values of this field (for example customer)."),
+        Field("first_time", Bool(), doc="With distinct: count only values whose first matching row ever falls in the period (new customers)."),
+        Field("divide", Text(pattern=NAME_PATTERN), doc="Ratio measure: this measure divided by 'by'."),
+        Field("by", Text(pattern=NAME_PATTERN), doc="Denominator measure of a ratio."),
+        Field("min_denominator", Number(), doc="A ratio counts only when its denominator reaches this value; below it the ratio is 0."),
+        Field("growth", Text(pattern=NAME_PATTERN), doc="Growth of this measure against the reference period: (now - before) / before."),
+        Field("attainment", Text(pattern=NAME_PATTERN), doc="Attainment: this measure divided by the person's 'target'."),
+        Field("target", Text(pattern=NAME_PATTERN), doc="With attainment: the target it is measured against."),
+        Field("where", WHERE, doc="Filters on the fact rows."),
+        Field("date", Text(pattern=NAME_PATTERN), doc="Date field that places a row in a period (default: the source's date field)."),
+        Field("description", Text(), doc="Free text for people reading the program."),
+    ),
+    one_of=(("sum", "count", "distinct", "divide", "growth", "attainment"),),
+)
+
+TARGET = Obj(
+    title="target",
+    doc="A named target per person: fixed, from a roster column, or a statistic of the reference period.",
+    fields=(
+        Field("fixed", Number(money=True), doc="The same number for everyone."),
+        Field("roster", Text(pattern=NAME_PATTERN), doc="A roster column (for example quota)."),
+        Field("statistic", Text(choices=("mean", "max", "min", "median", "percentile", "mean_plus_k_sigma")), doc="A statistic of a measure in the reference period over a population."),
+        Field("of", Text(pattern=NAME_PATTERN), doc="With statistic: the measure."),
+        Field("k", Number(), doc="With mean_plus_k_sigma: the number of population standard deviations."),
+        Field("percentile", Number(percent=True), doc="With percentile: which one (0.9 or 90%)."),
+        Field("over", Text(choices=("eligible", "team")), doc="With statistic: the population: every eligible person (default) or the person's team."),
+        Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population."),
+        Field("round", Text(choices=("none", "up", "down", "nearest")), doc="Round the target to a whole number (counts are rounded up)."),
+        Field("description", Text(), doc="Free text."),
+    ),
+    one_of=(("fixed", "roster", "statistic"),),
+)
+
+TIER = Obj(
+    title="tier",
+    doc="One row of a tier table: up_to and rate for marginal and retroactive tables; at and pays for linear ones.",
+    fields=(
+        Field("up_to", Number(percent=True), doc="Upper bound of the tier; the last tier has none (open-ended)."),
+        Field("rate", Number(percent=True), doc="Rate paid on the base in this tier (0.05 or 5%)."),
+        Field("at", Number(percent=True), doc="Linear tables: a point's value on the 'on' measure."),
+        Field("pays", Number(money=True), doc="Linear tables: the payout at that point."),
+        Field("name", Text(), doc="Label shown on statements (default: the rate)."),
+    ),
+)
+
+GATE = Obj(
+    title="gate",
+    doc="No payout for this component unless the measure reaches the threshold.",
+    fields=(
+        Field("on", Text(pattern=NAME_PATTERN), required=True, doc="Measure tested."),
+        Field("at_least", Number(percent=True), doc="Pays only when the measure is >= this."),
+        Field("above", Number(percent=True), doc="Pays only when the measure is > this."),
+    ),
+    one_of=(("at_least", "above"),),
+)
+
+COMPONENT = Obj(
+    title="component",
+    doc="One reward rule; each gives one payout line per eligible person.",
+    fields=(
+        Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
+        Field("name", Text(), doc="Label for statements (default: the id)."),
+        Field("type", Text(choices=("rate", "tiers", "bonus")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold."),
+        Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
+        Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
+        Field("on", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators); bonus: the measure tested."),
+        Field("method", Text(choices=("marginal", "retroactive", "linear")), doc="tiers (required): marginal pays each slice at its tier's rate; retroactive pays all at the rate reached; linear pays the straight line between points."),
+        Field("bound", Text(choices=("upper", "lower")), doc="tiers (required for marginal and retroactive): a value exactly on an up_to belongs to the upper or the lower tier."),
+        Field("scope", Text(choices=("period", "deal", "running")), doc="tiers: period applies the table to the period total; deal to each deal on its own; running to each deal on the running period total (in close-date order). Default period."),
+        Field("tiers", ListOf(TIER, min_items=1), doc="tiers: the table, in increasing order."),
+        Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this."),
+        Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
+        Field("amount", Number(money=True), doc="bonus: the amount paid."),
+        Field("gate", GATE),
+        Field("cap", Number(money=True), doc="Most this component pays a person in the period."),
+        Field("floor", Number(money=True), doc="Least this component pays an eligible person in the period (after the gate)."),
+        Field("rounding", ROUNDING, doc="Overrides the program's rounding for this component."),
+        Field("eligible", ELIGIBLE, doc="Narrows the program's eligibility for this component."),
+        Field("description", Text(), doc="Free text."),
+    ),
+)
+
+PROGRAM = Obj(
+    title="program",
+    doc="An incentive program, one per file, file name = id.",
+    fields=(
+        Field("schema_version", Number(integer=True), required=True, doc="Version of this format: 1."),
+        Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Program id; equals the file name without .yaml."),
+        Field("name", Text(), doc="Human name for statements."),
+        Field("version", Text(), doc="Your version label for this program (recorded in run.json)."),
+        Field("description", Text(), doc="Free text."),
+        Field("currency", Text(pattern=r"[A-Z]{3}", pattern_hint="an ISO 4217 code such as USD or EUR"), required=True, doc="Payout currency (ISO 4217)."),
+        Field("period", Text(pattern=PERIOD_PATTERN, pattern_hint="month, quarter, year, or a period such as 2026-Q2, 2026-10 or 2026"), required=True, doc="month, quarter or year (runs for any such period) or one fixed period (2026-Q2, 2026-10, 2026)."),
+        Field("reference", Text(pattern=REFERENCE_PATTERN, pattern_hint="previous, same_last_year, or a period such as 2026-Q1"), doc="Reference period for growth and statistics: previous (default), same_last_year, or a fixed period."),
+        Field("rounding", ROUNDING),
+        Field("eligible", ELIGIBLE),
+        Field("measures", MapOf(value=MEASURE), required=True, doc="Named measures."),
+        Field("targets", MapOf(value=TARGET), doc="Named targets."),
+        Field("components", ListOf(COMPONENT, min_items=1), required=True, doc="Reward components, each one payout line per person."),
+    ),
+)
+
+COLUMN = Either(
+    scalar=Text(doc="the header"),
+    sequence=ListOf(Text(), doc="header aliases, first match wins"),
+    mapping=Obj(
+        title="column",
+        fields=(
+            Field("header", Either(scalar=Text(), sequence=ListOf(Text())), required=True, doc="Header text or list of aliases."),
+            Field("type", Text(choices=("text", "money", "number", "date")), doc="How cells are read (default by field name: amount and quota* money, *date number-free dates, else text)."),
+            Field("required", Bool(), doc="false: the column may be absent (the field is then blank)."),
+        ),
+    ),
+)
+
+NUMBER_FORMAT = Obj(
+    title="number format",
+    fields=(
+        Field("decimal", Text(choices=(".", ",")), doc="Decimal separator (default '.')."),
+        Field("thousands", Text(choices=(",", ".", " ", "'", "", "none")), doc="Thousands separator (default ','; 'none' to refuse any)."),
+        Field("currency_symbols", Bool(), doc="Accept a leading currency symbol or ISO code ($1,234.50, USD 1,234.50). Default false."),
+        Field("parentheses_negative", Bool(), doc="Read (1,234.00) as -1234.00. Default false."),
+    ),
+)
+
+SOURCE = Obj(
+    title="source",
+    doc="One input file and how to read it.",
+    fields=(
+        Field("file", Text(), required=True, doc="Path, relative to the sources file."),
+        Field("format", Text(choices=("auto", "csv", "xlsx")), doc="auto (default) picks by the file's first bytes."),
+        Field("sheet", Text(), doc="XLSX: the sheet to read (default: the first visible one)."),
+        Field("encoding", Text(choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")), doc="CSV text encoding (auto: BOM, then UTF-8, else refuse)."),
+        Field("delimiter", Text(), doc="CSV delimiter (default ',')."),
+        Field("header_row", Number(integer=True), doc="Row number of the header; default: found automatically as the first row that names the declared columns."),
+        Field("columns", MapOf(value=COLUMN), required=True, doc="field: header (or aliases) for each field the programs use."),
+        Field("number_format", NUMBER_FORMAT),
+        Field("date_format", Text(), doc="strftime pattern of date cells in text files, e.g. %Y-%m-%d (default) or %d/%m/%Y. Never guessed."),
+        Field("date", Text(pattern=NAME_PATTERN), doc="Facts: the date field that places a row in a period (deals default close_date; activities default date)."),
+        Field("amount_places", Number(integer=True), doc="Most decimal places an amount may have (default 2)."),
+        Field("defaults", MapOf(value=Text()), doc="Value for fields the file lacks (for example role: Sales Rep)."),
+        Field("owner_match", Text(choices=("id", "name", "id_or_name")), doc="Facts: match the owner column to roster person_id, name, or either (default)."),
+        Field("unknown_owners", Text(choices=("error", "report")), doc="Facts: an owner not on the roster is an error (default) or reported in run.json and kept out."),
+        Field("join", ListOf(Obj(title="joined file", fields=(
+            Field("file", Text(), required=True, doc="Path of a person-keyed file (quotas, say)."),
+            Field("sheet", Text(), doc="XLSX sheet."),
+            Field("columns", MapOf(value=COLUMN), required=True, doc="Must map person_id; other fields join the roster."),
+            Field("number_format", NUMBER_FORMAT),
+        ))), doc="Roster only: more person-keyed files whose columns join the roster by person_id."),
+    ),
+)
+
+SOURCES = Obj(
+    title="sources",
+    doc="Where the data of a run comes from: sources.yaml in the data folder.",
+    fields=(
+        Field("schema_version", Number(integer=True), required=True, doc="Version of this format: 1."),
+        Field("roster", SOURCE, required=True, doc="One row per person."),
+        Field("deals", SOURCE, doc="Deal facts."),
+        Field("activities", SOURCE, doc="Activity facts (calls, meetings...)."),
+    ),
+)
+
+# Canonical fields with a known type; other fields are text unless declared.
+FIELD_TYPES = {
+    "amount": "money",
+    "close_value": "money",
+    "count": "number",
+    "close_date": "date",
+    "date": "date",
+    "hire_date": "date",
+    "end_date": "date",
+    "engage_date": "date",
+    "created_date": "date",
+}
+REQUIRED_FIELDS = {
+    "roster": ("person_id",),
+    "deals": ("owner", "amount"),
+    "activities": ("owner",),
+}
+DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
+
+
+def default_type(field: str) -> str:
+    if field in FIELD_TYPES:
+        return FIELD_TYPES[field]
+    if field.startswith("quota") or field.endswith("_amount"):
+        return "money"
+    if field.endswith("_date"):
+        return "date"
+    return "text"

@@ -1,0 +1,118 @@
+"""Money and rates: exact decimals, one declared rounding, and largest-remainder splits.
+
+Policy (README "Money"): no binary float ever carries an amount or a rate. Amounts read
+from files become integer minor units (cents) in the columnar fast path and ``Decimal``
+per person and per payout line. Rates are fractions (``0.05`` or ``5%``) held as
+``Decimal``. A payout line is rounded exactly once, with the program's declared places
+and mode; every total is a sum of rounded lines, so totals always add up to the cent.
+
+>>> round_money(Decimal("3750.005"), Rounding(2, "half_up"))
+Decimal('3750.01')
+>>> allocate(Decimal("33.33"), [Decimal("0.1"), Decimal("0.7"), Decimal("0.2")], 2)
+[Decimal('3.33'), Decimal('23.33'), Decimal('6.67')]
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Plenty of precision: products of amounts and rates stay exact before the one rounding.
+CONTEXT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+decimal.setcontext(CONTEXT)
+
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
+
+# ISO 4217 minor units for the currencies people are paid in; others default to 2.
+MINOR_UNITS: dict[str, int] = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+@dataclass(frozen=True)
+class Rounding:
+    places: int = 2
+    mode: str = "half_up"
+
+    def quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.places)
+
+
+def minor_units(currency: str) -> int:
+    return MINOR_UNITS.get(currency.upper(), 2)
+
+
+def to_decimal(value: object) -> Decimal:
+    """Exact decimal from text, int or Decimal. A float is refused: it is not exact."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an amount")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise ValueError(f"{value!r} is not a plain decimal number")
+        return Decimal(text)
+    raise TypeError(f"money cannot be built from {type(value).__name__}; binary floats are not exact")
+
+
+def parse_rate(text: str) -> Decimal:
+    """``0.05`` or ``5%`` -> Decimal('0.05'). Raises ValueError on anything else."""
+    t = text.strip()
+    if t.endswith("%"):
+        return to_decimal(t[:-1].strip()) / 100
+    return to_decimal(t)
+
+
+def round_money(amount: Decimal, rounding: Rounding) -> Decimal:
+    return amount.quantize(rounding.quantum(), rounding=ROUNDING_MODES[rounding.mode])
+
+
+def from_minor(units: int, scale: int) -> Decimal:
+    return Decimal(int(units)).scaleb(-scale)
+
+
+def allocate(total: Decimal, shares: Sequence[Decimal], places: int) -> list[Decimal]:
+    """Split ``total`` by ``shares`` (which need not add to 1) so the parts add up to
+    ``total`` exactly at ``places`` decimals: floor every part, then give the remaining
+    units one by one to the largest remainders (ties: earlier share first)."""
+    if not shares:
+        return []
+    weight = sum(shares, Decimal(0))
+    if weight == 0:
+        raise ValueError("shares add up to zero")
+    unit = Decimal(1).scaleb(-places)
+    total_units = int((total / unit).to_integral_value(rounding=decimal.ROUND_HALF_UP))
+    sign = -1 if total_units < 0 else 1
+    total_units = abs(total_units)
+    exact = [Decimal(total_units) * s / weight for s in shares]
+    floors = [int(x.to_integral_value(rounding=decimal.ROUND_FLOOR)) for x in exact]
+    left = total_units - sum(floors)
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [(Decimal(sign * f) * unit).quantize(unit) for f in floors]
+
+
+def format_money(amount: Decimal, places: int = 2) -> str:
+    q = Decimal(1).scaleb(-places)
+    return f"{amount.quantize(q):,}"
+
+
+def format_rate(rate: Decimal) -> str:
+    pct = (rate * 100).normalize()
+    text = f"{pct:f}"
+    return f"{text}%"

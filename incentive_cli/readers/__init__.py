@@ -1,0 +1,1 @@
+"""Readers: files -> typed records + diagnostics."""

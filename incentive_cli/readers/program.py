@@ -1,0 +1,327 @@
+"""Program files -> :class:`Program` records plus diagnostics.
+
+Three passes, each collecting every problem before the next: YAML nodes (syntax, duplicate
+keys, alias bombs), the format (unknown and missing keys, types, numbers), then meaning
+(references between measures, targets and components; tier tables; rules that must be
+declared). Nothing raises for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, Location
+from ..engine.model import Component, Eligibility, Filter, Gate, Measure, Program, Target, Tier
+from ..formats import PROGRAM, PROGRAM_SCHEMA_VERSIONS
+from ..money import Rounding
+from ..spec import PList, PObj, Reader
+from .yaml_nodes import load_yaml
+
+CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "at_least", "above", "at_most", "below", "blank")
+
+
+def _eligibility(o: PObj | None) -> Eligibility:
+    if not o:
+        return Eligibility()
+    return Eligibility(*(tuple(x for x in (o.get(k) or []) if x is not None) for k in ("roles", "teams", "regions", "people", "exclude")))
+
+
+def _rounding(o: PObj | None, default: Rounding) -> Rounding:
+    if not o:
+        return default
+    return Rounding(places=o.get("places", default.places) if o.get("places") is not None else default.places, mode=o.get("mode") or default.mode)
+
+
+def _filters(where: PObj | None) -> tuple[Filter, ...]:
+    if not where:
+        return ()
+    out = []
+    for field, cond in where.items():
+        loc = where.where(field)
+        if cond is None:
+            continue
+        if isinstance(cond, str):
+            out.append(Filter(field, "equals", cond, loc))
+        elif isinstance(cond, PList):
+            out.append(Filter(field, "in", tuple(cond), loc))
+        elif isinstance(cond, PObj):
+            for op in CONDITION_OPS:
+                if op in cond and cond[op] is not None:
+                    value = tuple(cond[op]) if isinstance(cond[op], list) else cond[op]
+                    out.append(Filter(field, op, value, cond.where(op)))
+    return tuple(out)
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.diags: list[Diagnostic] = []
+
+    def error(self, code: str, message: str, loc: Location, hint: str = "", value: str | None = None) -> None:
+        self.diags.append(Diagnostic(code, message, loc, hint, value=value))
+
+
+def _build_measures(doc: PObj, ck: _Checker) -> tuple[Measure, ...]:
+    measures: PObj = doc.get("measures") or PObj()
+    targets = doc.get("targets") or {}
+    out = []
+    names = set(measures)
+    for name, m in measures.items():
+        if not isinstance(m, PObj):
+            continue
+        p = m.path
+        if "sum" in m or "count" in m or "distinct" in m:
+            kind = "sum" if "sum" in m else "count" if "count" in m else "distinct"
+            if m.get("from") is None:
+                ck.error("missing-key", f"{p}: a {kind} measure needs 'from' (deals or activities)", m.loc, hint="add from: deals")
+            if m.get("first_time") and kind != "distinct":
+                ck.error("wrong-type", f"{p}.first_time: only a distinct measure can count first-time values", m.where("first_time"))
+            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc))
+        elif "divide" in m:
+            if "by" not in m:
+                ck.error("missing-key", f"{p}: a ratio needs 'by' (the denominator measure)", m.loc, hint="add by: <measure>")
+            out.append(Measure(name, "ratio", numerator=m["divide"], denominator=m.get("by"), min_denominator=m.get("min_denominator"), source=m.loc))
+        elif "growth" in m:
+            out.append(Measure(name, "growth", of=m["growth"], source=m.loc))
+        elif "attainment" in m:
+            if "target" not in m:
+                ck.error("missing-key", f"{p}: attainment needs 'target'", m.loc, hint="add target: <name of a target>")
+            elif m["target"] not in targets:
+                ck.error("bad-reference", f"{p}.target: no target named {m['target']!r}", m.where("target"), hint=_known("targets", targets), value=m["target"])
+            out.append(Measure(name, "attainment", of=m["attainment"], target=m.get("target"), source=m.loc))
+        else:
+            continue
+        for key in ("divide", "by", "growth", "attainment"):
+            ref = m.get(key)
+            if ref is not None and ref not in names:
+                ck.error("bad-reference", f"{p}.{key}: no measure named {ref!r}", m.where(key), hint=_known("measures", names), value=ref)
+        if "where" in m and m.get("from") is None and ("divide" in m or "growth" in m or "attainment" in m):
+            ck.error("wrong-type", f"{p}.where: filters belong on sum, count and distinct measures", m.where("where"))
+    _check_measure_cycles(out, ck)
+    return tuple(out)
+
+
+def _check_measure_cycles(measures: list[Measure], ck: _Checker) -> None:
+    deps = {m.name: [d for d in (m.numerator, m.denominator, m.of) if d] for m in measures}
+    state: dict[str, int] = {}
+
+    def visit(n: str, stack: list[str]) -> None:
+        if state.get(n) == 2 or n not in deps:
+            return
+        if state.get(n) == 1:
+            cyc = stack[stack.index(n):] + [n]
+            m = next(x for x in measures if x.name == n)
+            ck.error("bad-reference", f"measures refer to each other in a circle: {' -> '.join(cyc)}", m.source, hint="a measure cannot depend on itself")
+            return
+        state[n] = 1
+        for d in deps[n]:
+            visit(d, stack + [n])
+        state[n] = 2
+
+    for n in deps:
+        visit(n, [])
+
+
+def _known(kind: str, names: Any) -> str:
+    names = sorted(names)
+    return f"known {kind}: {', '.join(names)}" if names else f"declare it under {kind}:"
+
+
+def _build_targets(doc: PObj, ck: _Checker, measure_names: set[str]) -> tuple[Target, ...]:
+    targets: PObj = doc.get("targets") or PObj()
+    out = []
+    for name, t in targets.items():
+        if not isinstance(t, PObj):
+            continue
+        if "fixed" in t:
+            if t["fixed"] is not None and t["fixed"] <= 0:
+                ck.error("missing-target", f"{t.path}.fixed: a target must be above zero", t.where("fixed"), hint="attainment divides by the target")
+            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc))
+        elif "roster" in t:
+            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc))
+        elif "statistic" in t:
+            of = t.get("of")
+            if of is None:
+                ck.error("missing-key", f"{t.path}: a statistic target needs 'of' (the measure)", t.loc, hint="add of: <measure>")
+            elif of not in measure_names:
+                ck.error("bad-reference", f"{t.path}.of: no measure named {of!r}", t.where("of"), hint=_known("measures", measure_names), value=of)
+            stat = t["statistic"]
+            if stat == "mean_plus_k_sigma" and t.get("k") is None:
+                ck.error("missing-key", f"{t.path}: mean_plus_k_sigma needs 'k'", t.loc, hint="add k: 2")
+            if stat == "percentile" and t.get("percentile") is None:
+                ck.error("missing-key", f"{t.path}: percentile needs 'percentile'", t.loc, hint="add percentile: 90%")
+            out.append(Target(name, "statistic", statistic=stat, of=of, k=t.get("k") or Decimal(0), percentile=t.get("percentile"), over=t.get("over") or "eligible", clip=bool(t.get("clip")), round=t.get("round") or "none", source=t.loc))
+    return tuple(out)
+
+
+def _check_tiers(c: PObj, ck: _Checker) -> tuple[Tier, ...]:
+    tiers: PList | None = c.get("tiers")
+    method = c.get("method")
+    if tiers is None:
+        ck.error("missing-key", f"{c.path}: a tiers component needs 'tiers'", c.loc, hint="list the tiers, lowest first")
+        return ()
+    out: list[Tier] = []
+    for i, t in enumerate(tiers):
+        if not isinstance(t, PObj):
+            continue
+        p = f"{c.path}.tiers[{i}]"
+        if method == "linear":
+            for key in ("at", "pays"):
+                if t.get(key) is None:
+                    ck.error("missing-key", f"{p}: a linear point needs '{key}'", t.loc, hint="write points as {at: 100%, pays: 5000}")
+            for key in ("up_to", "rate"):
+                if key in t:
+                    ck.error("wrong-type", f"{p}.{key}: linear tables use 'at' and 'pays', not '{key}'", t.where(key))
+        else:
+            if t.get("rate") is None:
+                ck.error("missing-key", f"{p}: a tier needs 'rate'", t.loc, hint="for example rate: 5%")
+            for key in ("at", "pays"):
+                if key in t:
+                    ck.error("wrong-type", f"{p}.{key}: '{key}' belongs to linear tables; use up_to and rate", t.where(key))
+            last = i == len(tiers) - 1
+            if last and t.get("up_to") is not None:
+                ck.error("bad-tiers", f"{p}.up_to: the last tier must be open-ended (no up_to)", t.where("up_to"), hint="remove up_to from the last tier, or add a tier above it")
+            if not last and t.get("up_to") is None:
+                ck.error("bad-tiers", f"{p}: only the last tier may omit up_to", t.loc, hint="give this tier its upper bound")
+        out.append(Tier(t.get("up_to"), t.get("rate"), t.get("at"), t.get("pays"), t.get("name"), t.loc))
+    key = "at" if method == "linear" else "up_to"
+    bounds = [(i, getattr(t, key)) for i, t in enumerate(out) if getattr(t, key) is not None]
+    for (i0, a), (i1, b) in zip(bounds, bounds[1:], strict=False):
+        if b <= a:
+            ck.error("bad-tiers", f"{c.path}.tiers[{i1}].{key}: {b} is not above the previous tier's {a}", out[i1].source, hint="list tiers in increasing order")
+    if bounds and key == "up_to" and bounds[0][1] <= 0:
+        ck.error("bad-tiers", f"{c.path}.tiers[0].up_to: the first bound must be above zero", out[0].source)
+    return tuple(out)
+
+
+def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measures: dict[str, Measure]) -> tuple[Component, ...]:
+    comps: PList = doc.get("components") or PList()
+    out = []
+    seen: dict[str, Location] = {}
+    for c in comps:
+        if not isinstance(c, PObj) or c.get("id") is None or c.get("type") is None:
+            continue
+        p = c.path
+        cid, ctype = c["id"], c["type"]
+        if cid in seen:
+            ck.error("bad-reference", f"{p}.id: component id {cid!r} is used twice (first at line {seen[cid].line})", c.where("id"), hint="component ids must be unique within a program", value=cid)
+        seen[cid] = c.where("id")
+
+        def need(key: str, why: str, cc: PObj = c, pp: str = p) -> None:
+            if cc.get(key) is None and key not in cc:
+                ck.error("missing-key", f"{pp}: a {ctype} component needs '{key}'", cc.loc, hint=why)
+
+        def measure_ref(key: str, cc: PObj = c, pp: str = p) -> None:
+            ref = cc.get(key)
+            if ref is not None and ref not in measures:
+                ck.error("bad-reference", f"{pp}.{key}: no measure named {ref!r}", cc.where(key), hint=_known("measures", measures), value=ref)
+
+        tiers: tuple[Tier, ...] = ()
+        threshold, strict = None, False
+        if ctype == "rate":
+            need("base", "the measure the rate applies to, e.g. base: revenue")
+            need("rate", "for example rate: 5%")
+        elif ctype == "tiers":
+            need("method", "declare method: marginal, retroactive or linear (there is no default)")
+            if c.get("method") in ("marginal", "retroactive"):
+                need("base", "the measure the rates apply to, e.g. base: revenue")
+                need("bound", "declare which tier owns a value exactly on a bound: bound: upper or bound: lower")
+            if c.get("method") == "linear" and c.get("on") is None and c.get("base") is None:
+                ck.error("missing-key", f"{p}: a linear table needs 'on' (the measure its points are on)", c.loc, hint="add on: attainment")
+            tiers = _check_tiers(c, ck)
+            on, base = c.get("on"), c.get("base")
+            if c.get("method") == "marginal" and on and base and on != base:
+                om = measures.get(on)
+                if not (om and om.kind == "attainment" and om.of == base):
+                    ck.error("wrong-type", f"{p}.on: marginal tiers selected by {on!r} cannot slice the base {base!r}", c.where("on"), hint=f"use method: retroactive, or make {on!r} an attainment of {base!r}")
+            if c.get("scope") in ("deal", "running") and base and measures.get(base) and measures[base].kind != "sum":
+                ck.error("wrong-type", f"{p}.scope: deal and running scopes need a base that sums a field of the deals", c.where("scope"), hint="use scope: period, or a sum measure as base")
+            if c.get("scope") == "deal" and on and on != base:
+                ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'on' must be the base", c.where("scope"))
+        elif ctype == "bonus":
+            need("on", "the measure tested, e.g. on: attainment")
+            need("amount", "the amount paid, e.g. amount: 1000")
+            if c.get("at_least") is None and c.get("above") is None:
+                ck.error("missing-key", f"{p}: a bonus needs 'at_least' or 'above'", c.loc, hint="for example at_least: 115%")
+            threshold = c.get("at_least") if c.get("at_least") is not None else c.get("above")
+            strict = c.get("above") is not None and c.get("at_least") is None
+        for key in ("base", "on"):
+            measure_ref(key)
+        gate = None
+        if isinstance(c.get("gate"), PObj):
+            g = c["gate"]
+            measure_ref("on", g, f"{p}.gate")
+            thr = g.get("at_least") if g.get("at_least") is not None else g.get("above")
+            if g.get("on") and thr is not None:
+                gate = Gate(g["on"], thr, strict=g.get("above") is not None and g.get("at_least") is None)
+        if c.get("cap") is not None and c.get("floor") is not None and c["cap"] < c["floor"]:
+            ck.error("wrong-type", f"{p}.cap: the cap {c['cap']} is below the floor {c['floor']}", c.where("cap"))
+        out.append(
+            Component(
+                id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("on"), rate=c.get("rate"),
+                method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period", tiers=tiers,
+                threshold=threshold, strict=strict, amount=c.get("amount"), gate=gate, cap=c.get("cap"), floor=c.get("floor"),
+                rounding=_rounding(c.get("rounding"), program_rounding), eligible=_eligibility(c.get("eligible")) if c.get("eligible") else None,
+                source=c.loc,
+            )
+        )
+    return tuple(out)
+
+
+def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic]]:
+    loaded = load_yaml(file, text)
+    diags = list(loaded.diagnostics)
+    if loaded.root is None:
+        if not diags:
+            diags.append(Diagnostic("missing-key", "the file is empty", Location(file, 1, 1), hint="start with schema_version: 1"))
+        return None, diags
+    reader = Reader(file)
+    doc = reader.read(loaded.root, PROGRAM, "")
+    diags += reader.diagnostics
+    if not isinstance(doc, PObj):
+        return None, diags
+    ck = _Checker(file)
+    sv = doc.get("schema_version")
+    if sv is not None and sv not in PROGRAM_SCHEMA_VERSIONS:
+        ck.error("schema-version", f"schema_version {sv} is not one this tool reads ({', '.join(map(str, PROGRAM_SCHEMA_VERSIONS))})", doc.where("schema_version"), hint="write schema_version: 1, or upgrade incentive_cli")
+    stem = Path(file).stem
+    if doc.get("id") and doc["id"] != stem:
+        ck.error("program-id-mismatch", f"id {doc['id']!r} differs from the file name {stem!r}", doc.where("id"), hint=f"rename the file to {doc['id']}.yaml or set id: {stem}")
+    rounding = _rounding(doc.get("rounding"), Rounding())
+    measures = _build_measures(doc, ck)
+    mnames = {m.name for m in measures}
+    targets = _build_targets(doc, ck, mnames)
+    components = _build_components(doc, ck, rounding, {m.name: m for m in measures})
+    diags += ck.diags
+    if any(d.is_error for d in diags):
+        return None, diags
+    program = Program(
+        id=doc["id"], name=doc.get("name") or doc["id"], currency=doc["currency"], period=doc["period"],
+        reference=doc.get("reference") or "previous", rounding=rounding, eligible=_eligibility(doc.get("eligible")),
+        measures=measures, targets=targets, components=components, version=doc.get("version") or "",
+        file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc,
+    )
+    return program, diags
+
+
+def read_program_file(path: Path, display: str | None = None) -> tuple[Program | None, list[Diagnostic], str]:
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic("file-not-found", f"cannot read the program file: {exc.strerror}", Location(name))], ""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic("file-unreadable", f"the program file is not UTF-8 text (byte {exc.start})", Location(name), hint="save it as UTF-8")], ""
+    program, diags = parse_program(name, text)
+    return program, diags, text
+
+
+def program_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()) if path.is_dir() else []

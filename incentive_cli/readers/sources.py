@@ -1,0 +1,262 @@
+"""``sources.yaml`` (in the data folder) -> a :class:`DataSet`: the roster and fact tables,
+typed, with owners matched to roster people, and control totals for the run record.
+
+Every problem in every file is collected before anything is computed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..diagnostics import Diagnostic, Location
+from ..engine.data import DataSet, FactTable, Person
+from ..formats import DEFAULT_DATE_FIELD, REQUIRED_FIELDS, SOURCES, SOURCES_SCHEMA_VERSIONS, default_type
+from ..spec import PList, PObj, Reader
+from .cells import decimal_from_units, parse_dates, parse_money, parse_text
+from .table import RawTable, read_table
+from .yaml_nodes import load_yaml
+
+SOURCES_FILE = "sources.yaml"
+PERSON_FIELDS = ("person_id", "name", "role", "team", "manager", "region", "currency")
+
+
+def norm_name(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _columns(spec: PObj) -> tuple[dict[str, list[str]], dict[str, str], set[str]]:
+    wanted: dict[str, list[str]] = {}
+    types: dict[str, str] = {}
+    optional: set[str] = set()
+    for fld, col in (spec or {}).items():
+        if col is None:
+            continue
+        if isinstance(col, str):
+            wanted[fld] = [col]
+        elif isinstance(col, PList):
+            wanted[fld] = [c for c in col if c]
+        elif isinstance(col, PObj):
+            h = col.get("header")
+            wanted[fld] = [h] if isinstance(h, str) else [c for c in (h or []) if c]
+            if col.get("type"):
+                types[fld] = col["type"]
+            if col.get("required") is False:
+                optional.add(fld)
+        types.setdefault(fld, default_type(fld))
+    return wanted, types, optional
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_sources_file(data_dir: Path) -> tuple[PObj | None, list[Diagnostic], str]:
+    path = data_dir / SOURCES_FILE
+    display = str(path)
+    if not path.is_file():
+        return None, [Diagnostic("file-not-found", f"no {SOURCES_FILE} in the data folder", Location(display), hint=f"create {display} declaring roster, deals and activities (see README, 'Sources')")], ""
+    text = path.read_text(encoding="utf-8-sig")
+    loaded = load_yaml(display, text)
+    diags = list(loaded.diagnostics)
+    if loaded.root is None:
+        return None, diags, text
+    reader = Reader(display)
+    doc = reader.read(loaded.root, SOURCES, "")
+    diags += reader.diagnostics
+    if isinstance(doc, PObj) and doc.get("schema_version") not in (None, *SOURCES_SCHEMA_VERSIONS):
+        diags.append(Diagnostic("schema-version", f"schema_version {doc['schema_version']} is not one this tool reads", doc.where("schema_version"), hint="write schema_version: 1"))
+    for table, spec in (doc or {}).items():
+        if table in REQUIRED_FIELDS and isinstance(spec, PObj) and isinstance(spec.get("columns"), PObj):
+            for fld in REQUIRED_FIELDS[table]:
+                if fld not in spec["columns"]:
+                    diags.append(Diagnostic("missing-key", f"{table}.columns: the {table} source must map {fld!r}", spec.where("columns"), hint=f"add {fld}: <header in the file>"))
+    return (doc if isinstance(doc, PObj) else None), diags, text
+
+
+def _read_raw(data_dir: Path, spec: PObj, wanted: dict[str, list[str]], optional: set[str]) -> tuple[RawTable | None, list[Diagnostic], int, Path]:
+    path = data_dir / spec["file"]
+    display = str(path)
+    raw, diags, epoch = read_table(
+        path, display, wanted, optional, fmt=spec.get("format") or "auto", sheet=spec.get("sheet"),
+        encoding=spec.get("encoding") or "auto", delimiter=spec.get("delimiter") or ",", header_row=spec.get("header_row"),
+    )
+    return raw, diags, epoch, path
+
+
+def _typed_columns(raw: RawTable, types: dict[str, str], spec: PObj, epoch: int, diags: list[Diagnostic]) -> tuple[dict[str, Any], dict[str, int]]:
+    cols: dict[str, Any] = {}
+    scales: dict[str, int] = {}
+    nf = dict(spec.get("number_format") or {})
+    places = spec.get("amount_places")
+    places = 2 if places is None else int(places)
+    date_fmt = spec.get("date_format") or "%Y-%m-%d"
+    for fld in raw.columns:
+        t = types.get(fld, "text")
+        if t == "money":
+            units, blank = parse_money(raw, fld, places, nf, diags)
+            cols[fld] = pd.array(np.where(blank, 0, units), dtype="Int64")
+            cols[fld][blank] = pd.NA
+            scales[fld] = places
+        elif t == "number":
+            units, blank = parse_money(raw, fld, 6, nf, diags, what="number")
+            cols[fld] = pd.array(units, dtype="Int64")
+            cols[fld][blank] = pd.NA
+            scales[fld] = 6
+        elif t == "date":
+            cols[fld] = parse_dates(raw, fld, date_fmt, epoch, diags)
+        else:
+            cols[fld] = parse_text(raw, fld, diags)
+    return cols, scales
+
+
+def _input_record(path: Path, raw: RawTable, table: str, cols: dict[str, Any], scales: dict[str, int]) -> dict[str, Any]:
+    sums = {}
+    for fld, sc in scales.items():
+        total = int(pd.Series(cols[fld]).sum(skipna=True))
+        sums[fld] = str(decimal_from_units(total, sc).normalize() if sc == 6 else decimal_from_units(total, sc))
+    return {"table": table, "file": path.name, "path": str(path), "sha256": _sha256(path), "sheet": raw.sheet, "header_row": raw.header_row, "rows": raw.n_rows, "sums": sums}
+
+
+def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> tuple[dict[str, Person], dict[str, str]]:
+    wanted, types, optional = _columns(spec.get("columns"))
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional)
+    diags += d
+    if raw is None:
+        return {}, types
+    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
+    inputs.append(_input_record(path, raw, "roster", cols, scales))
+    defaults = dict(spec.get("defaults") or {})
+    joins: list[tuple[RawTable, dict[str, Any], dict[str, int], dict[str, str]]] = []
+    for j in spec.get("join") or []:
+        if not isinstance(j, PObj):
+            continue
+        jw, jt, jo = _columns(j.get("columns"))
+        if "person_id" not in jw:
+            diags.append(Diagnostic("missing-key", "roster.join: a joined file must map person_id", j.loc, hint="add person_id: <header>"))
+            continue
+        jraw, jd, jepoch, jpath = _read_raw(data_dir, j, jw, jo)
+        diags += jd
+        if jraw is None:
+            continue
+        jcols, jscales = _typed_columns(jraw, jt, j, jepoch, diags)
+        inputs.append(_input_record(jpath, jraw, "roster.join", jcols, jscales))
+        joins.append((jraw, jcols, jscales, jt))
+        types.update({k: v for k, v in jt.items() if k != "person_id"})
+    people: dict[str, Person] = {}
+    first_row: dict[str, int] = {}
+
+    def value(cols_: dict[str, Any], scales_: dict[str, int], fld: str, i: int) -> Any:
+        col = cols_[fld]
+        v = col[i]
+        if fld in scales_:
+            return None if pd.isna(v) else decimal_from_units(int(v), scales_[fld])
+        if isinstance(v, np.datetime64):
+            return None if np.isnat(v) else pd.Timestamp(v).date()
+        return None if v is pd.NA else str(v)
+
+    for i in range(raw.n_rows):
+        pid = value(cols, scales, "person_id", i) or ""
+        if not pid:
+            diags.append(Diagnostic("missing-column", "a roster row has no person id", raw.location("person_id", i), hint="every person needs an id (or a name used as id)"))
+            continue
+        if pid in people:
+            diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice (first on row {first_row[pid]})", raw.location("person_id", i), hint="one row per person", value=pid))
+            continue
+        first_row[pid] = raw.row_of(i)
+        rec = {f: value(cols, scales, f, i) for f in cols}
+        for k, v in defaults.items():
+            if rec.get(k) in (None, ""):
+                rec[k] = v
+        attrs = {k: v for k, v in rec.items() if k not in PERSON_FIELDS}
+        people[pid] = Person(
+            id=pid, name=rec.get("name") or pid, role=rec.get("role") or "", team=rec.get("team") or "", manager=rec.get("manager") or "",
+            region=rec.get("region") or "", currency=rec.get("currency") or "", hire_date=attrs.pop("hire_date", None), end_date=attrs.pop("end_date", None),
+            attrs=tuple(sorted(attrs.items())), source=raw.location("person_id", i),
+        )
+    for jraw, jcols, jscales, _ in joins:
+        seen: set[str] = set()
+        for i in range(jraw.n_rows):
+            pid = value(jcols, jscales, "person_id", i) or ""
+            if pid not in people:
+                diags.append(Diagnostic("bad-reference", f"person id {pid!r} is not on the roster", jraw.location("person_id", i), hint="add the person to the roster, or remove the row", value=pid))
+                continue
+            if pid in seen:
+                diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice in this file", jraw.location("person_id", i), value=pid))
+                continue
+            seen.add(pid)
+            extra = {f: value(jcols, jscales, f, i) for f in jcols if f != "person_id"}
+            p = people[pid]
+            merged = dict(p.attrs)
+            merged.update(extra)
+            people[pid] = Person(p.id, p.name, p.role, p.team, p.manager, p.region, p.currency, p.hire_date, p.end_date, tuple(sorted(merged.items())), p.source)
+    return people, types
+
+
+def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]], unmatched: list[dict[str, Any]]) -> FactTable | None:
+    wanted, types, optional = _columns(spec.get("columns"))
+    date_field = spec.get("date") or DEFAULT_DATE_FIELD[table]
+    if date_field not in wanted:
+        diags.append(Diagnostic("missing-key", f"{table}: the date field {date_field!r} is not among the declared columns", spec.where("columns") if isinstance(spec, PObj) else Location(), hint=f"map {date_field}: <header>, or set date: <field>"))
+        return None
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional)
+    diags += d
+    if raw is None:
+        return None
+    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
+    inputs.append(_input_record(path, raw, table, cols, scales))
+    frame = pd.DataFrame(cols)
+    frame["_i"] = np.arange(raw.n_rows, dtype=np.int64)
+    # owners -> roster ids (by id, by name, or either)
+    how = spec.get("owner_match") or "id_or_name"
+    by_id = {pid: pid for pid in people} if how in ("id", "id_or_name") else {}
+    by_name = {norm_name(p.name): pid for pid, p in people.items()} if how in ("name", "id_or_name") else {}
+    owners = frame["owner"].astype(object)
+    mapping: dict[str, Any] = {}
+    for o in pd.unique(owners):
+        o_s = "" if o is None or o is pd.NA else str(o)
+        pid = by_id.get(o_s) or by_name.get(norm_name(o_s))
+        mapping[o_s] = pid if pid is not None else pd.NA
+    frame["_person"] = owners.map(lambda o: mapping.get("" if o is None or o is pd.NA else str(o), pd.NA)).astype("string")
+    missing = frame["_person"].isna().to_numpy()
+    if missing.any():
+        severity_error = (spec.get("unknown_owners") or "error") == "error"
+        for owner, grp in frame[missing].groupby(frame["owner"][missing].astype(str), sort=True):
+            first = int(grp["_i"].iloc[0])
+            rec = {"table": table, "owner": owner, "rows": len(grp), "first_row": raw.row_of(first)}
+            unmatched.append(rec)
+            label = "blank owner" if owner in ("", "<NA>") else f"owner {owner!r}"
+            if severity_error:
+                diags.append(Diagnostic("unknown-owner", f"{label} matches nobody on the roster ({len(grp)} row(s); first shown)", raw.location("owner", first), hint="add the person to the roster (or fix the name), or set unknown_owners: report for this source", value=owner))
+    return FactTable(table, str(path), frame, date_field, types, scales, raw.row_of, currency=None)
+
+
+def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
+    spec, diags, _ = read_sources_file(data_dir)
+    if spec is None or any(d.is_error for d in diags):
+        return None, diags
+    inputs: list[dict[str, Any]] = []
+    unmatched: list[dict[str, Any]] = []
+    people, roster_types = _read_roster(data_dir, spec["roster"], diags, inputs)
+    tables: dict[str, FactTable] = {}
+    for name in ("deals", "activities"):
+        if isinstance(spec.get(name), PObj):
+            ft = _read_facts(data_dir, name, spec[name], people, diags, inputs, unmatched)
+            if ft is not None:
+                tables[name] = ft
+    if any(d.is_error for d in diags):
+        return None, diags
+    return DataSet(people, roster_types, tables, inputs, unmatched), diags
+
+
+def control_total(units: int, scale: int) -> Decimal:
+    return decimal_from_units(units, scale)

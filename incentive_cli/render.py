@@ -1,0 +1,58 @@
+"""Terminal rendering with rich (used by cli.py only). All user text is escaped, so names
+like ``[/]`` never break the output."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .engine.compute import format_plain
+from .money import format_money, format_rate, minor_units
+
+
+def _value(v: Decimal | None, kind: str) -> str:
+    if v is None:
+        return "-"
+    if kind in ("ratio", "growth", "attainment"):
+        return format_rate(round(v, 6))
+    return format_plain(round(v, 6))
+
+
+def render_explain(result: Any, found: list[Any], person: str) -> None:
+    console = Console(highlight=False, soft_wrap=False)
+    if not found:
+        console.print(f"{escape(person)} is on the roster but takes part in no program for {result.period.label}.")
+        return
+    for r, p in found:
+        places = minor_units(p.currency)
+        console.print(f"[bold]{escape(p.name)}[/bold] ({escape(p.person_id)}) · {escape(r.program.name)} · {r.period_label} (reference {r.reference_label})")
+        console.print(f"role {escape(p.role or '-')} · team {escape(p.team or '-')} · manager {escape(p.manager or '-')}")
+        mt = Table(title="Measures and targets", title_justify="left", show_edge=False)
+        mt.add_column("name")
+        mt.add_column("value", justify="right")
+        mt.add_column("how it was derived")
+        for name, value, how in p.measures:
+            mt.add_row(escape(name), _value(value, r.program.measure(name).kind), escape(how))
+        for name, value, how in p.targets:
+            mt.add_row(escape(f"target {name}"), _value(value, "sum"), escape(how))
+        console.print(mt)
+        lt = Table(title="Payout lines", title_justify="left", show_edge=False)
+        lt.add_column("component")
+        lt.add_column("step")
+        lt.add_column("base", justify="right")
+        lt.add_column("rate", justify="right")
+        lt.add_column("amount", justify="right")
+        for line in p.lines:
+            first = True
+            for s in line.steps:
+                lt.add_row(escape(line.component_name) if first else "", escape(s.label + (f" ({s.note})" if s.note else "")), "" if s.base is None else format_plain(round(s.base, 6)), "" if s.rate is None else format_rate(s.rate), "" if s.amount is None else format_plain(round(s.amount, 6)))
+                first = False
+            rows = f"{len(line.source_rows)} row(s) of {line.source_file}" if len(line.source_rows) else ""
+            lt.add_row("" if not first else escape(line.component_name), f"[bold]payout line[/bold] (rounded once){' · ' + escape(rows) if rows else ''}", "", "", f"[bold]{format_money(line.amount, places)}[/bold]")
+        lt.add_row("", "[bold]total[/bold]", "", "", f"[bold]{format_money(p.total, places)} {escape(p.currency)}[/bold]")
+        console.print(lt)
+        console.print()

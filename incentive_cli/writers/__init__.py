@@ -1,0 +1,1 @@
+"""Writers: results -> files (register, summary, run record), atomically."""

@@ -1,0 +1,117 @@
+"""Shared helpers: small data folders and programs written inside the tests."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample_data"
+PROGRAMS = REPO / "programs"
+
+DEFAULT_SOURCES = """\
+schema_version: 1
+roster:
+  file: roster.csv
+  columns:
+    person_id: id
+    name: name
+    role: role
+    team: team
+    manager: manager
+    quarterly_quota: {header: quota, type: money, required: false}
+deals:
+  file: deals.csv
+  columns:
+    deal_id: deal_id
+    owner: owner
+    customer: customer
+    stage: stage
+    close_date: close_date
+    amount: amount
+"""
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+class Workspace:
+    def __init__(self, root: Path):
+        self.root = root
+        self.data = root / "data"
+        self.programs = root / "programs"
+        self.out = root / "out"
+        self.data.mkdir()
+        self.programs.mkdir()
+
+    def data_file(self, name: str, text: str | bytes) -> Path:
+        p = self.data / name
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(dedent(text), encoding="utf-8")
+        return p
+
+    def program(self, pid: str, text: str) -> Path:
+        p = self.programs / f"{pid}.yaml"
+        p.write_text(dedent(text), encoding="utf-8")
+        return p
+
+    def setup(self, roster: str, deals: str, sources: str = DEFAULT_SOURCES) -> Workspace:
+        self.data_file("sources.yaml", sources)
+        self.data_file("roster.csv", roster)
+        self.data_file("deals.csv", deals)
+        return self
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path)
+
+
+def deals_csv(rows: list[tuple[str, str, str, str, str, str]]) -> str:
+    """rows of (deal_id, owner, customer, stage, close_date, amount)."""
+    lines = ["deal_id,owner,customer,stage,close_date,amount"]
+    lines += [",".join(r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def amounts_by(result, component: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    out = {}
+    for person in result.people:
+        for line in person.lines:
+            if line.component_id == component:
+                out[person.person_id] = str(line.amount)
+    return out
+
+
+def cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run the real command line (a fresh process), as a user would."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "incentive_cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+GOOD_PROGRAM = """\
+schema_version: 1
+id: p
+currency: USD
+period: month
+measures:
+  revenue:
+    from: deals
+    sum: amount
+    where: {stage: Won}
+components:
+  - id: commission
+    type: rate
+    base: revenue
+    rate: 5%
+"""
+GOOD_ROSTER = "id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,boss,1000\n"
+GOOD_DEALS = "deal_id,owner,customer,stage,close_date,amount\nD1,ana,Acme,Won,2026-04-02,1000.50\nD2,Ana Lima,Beta,Won,2026-04-03,99.50\n"

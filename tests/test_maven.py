@@ -1,0 +1,71 @@
+"""The real Maven CRM data, read as exported, checked against plain-Python computations."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from conftest import PROGRAMS, SAMPLE
+
+from incentive_cli import api
+
+
+def won_by_agent(start: str, end: str) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    with (SAMPLE / "sales_pipeline.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["deal_stage"] == "Won" and start <= row["close_date"] <= end:
+                out[row["sales_agent"]] += Decimal(row["close_value"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def q2():
+    return api.compute(PROGRAMS, SAMPLE, "2017-Q2")
+
+
+def test_maven_data_loads_as_exported_with_the_published_control_totals(q2):
+    deals = next(i for i in q2.data.inputs if i["table"] == "deals")
+    assert deals["rows"] == 8800
+    assert deals["sha256"] == "02f44c2ccd46a1c7d7c1d2e568a7504c15560e11b3cdb330a0a8229a1a365421"
+    frame = q2.data.tables["deals"].frame
+    won = frame[frame["stage"] == "Won"]
+    assert int(won["amount"].sum()) == 10_005_534_00  # the dataset README's Won total, in cents
+    assert len(q2.data.people) == 35
+    assert frame["deal_id"].iloc[0] == "1C1I7A6R"  # ids stay text
+
+
+def test_five_percent_commission_is_exactly_five_percent_of_each_agents_q2_won_value(q2):
+    expected = won_by_agent("2017-04-01", "2017-06-30")
+    assert sum(expected.values()) == Decimal(3_086_111)  # README: 2017Q2 won value
+    commission = next(r for r in q2.results if r.program.id == "maven-commission")
+    got = {p.person_id: p.lines[0].amount for p in commission.people}
+    assert len(got) == 35  # every agent on the roster, the five without deals at 0.00
+    for agent, amount in got.items():
+        want = (expected.get(agent, Decimal(0)) * Decimal("0.05")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert amount == want, agent
+    assert got["Mei-Mei Johns"] == Decimal("0.00")
+    assert sum(got.values()) == Decimal("154305.55")
+
+
+def test_quarter_totals_match_the_dataset_readme():
+    for quarter, total in (("2017-Q1", 1_134_672), ("2017-Q3", 2_982_255), ("2017-Q4", 2_802_496)):
+        result = api.compute(PROGRAMS / "maven-commission.yaml", SAMPLE, quarter)
+        [r] = result.results
+        assert sum(p.measures[0][1] for p in r.people) == total
+
+
+def test_demo_run_writes_every_agent_to_the_register(tmp_path):
+    result = api.run(PROGRAMS, SAMPLE, "2017-Q2", tmp_path / "out")
+    out = result.out_path
+    assert out is not None
+    rows = list(csv.DictReader((out / "register.csv").open()))
+    agents = {line.split(",")[0] for line in (SAMPLE / "sales_teams.csv").read_text().splitlines()[1:]}
+    assert {r["person_id"] for r in rows} == agents
+    record = json.loads((out / "run.json").read_text())
+    total = sum(Decimal(r["amount"]) for r in rows)
+    assert record["totals"]["by_currency"] == {"USD": str(total)}
+    assert record["period"] == "2017-Q2"

@@ -1,0 +1,110 @@
+"""Property tests (hypothesis) for the arithmetic invariants."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from conftest import Workspace, deals_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incentive_cli import api
+from incentive_cli.engine.model import Tier
+from incentive_cli.engine.tiers import TierTable
+from incentive_cli.money import Rounding, allocate, round_money
+
+cents = st.integers(min_value=-10**9, max_value=10**11).map(lambda c: Decimal(c).scaleb(-2))
+rates = st.integers(min_value=0, max_value=10_000).map(lambda r: Decimal(r).scaleb(-4))
+
+
+@st.composite
+def tables(draw):  # type: ignore[no-untyped-def]
+    n = draw(st.integers(1, 5))
+    bounds = sorted(draw(st.sets(st.integers(1, 10**7), min_size=n - 1, max_size=n - 1)))
+    rs = sorted(draw(st.lists(rates, min_size=n, max_size=n)))  # accelerating tables
+    tiers = tuple(Tier(up_to=Decimal(b), rate=r) for b, r in zip(bounds, rs, strict=False)) + (Tier(rate=rs[-1]),)
+    return TierTable.of(tiers, draw(st.sampled_from(["upper", "lower"])))
+
+
+@given(tables(), cents, cents)
+def test_marginal_payout_never_decreases_as_the_amount_grows(table, a, b):
+    lo, hi = min(a, b), max(a, b)
+    assert table.marginal(lo)[0] <= table.marginal(hi)[0]
+
+
+@given(tables(), st.integers(1, 10**7), st.sampled_from([Decimal("0.01"), Decimal("0.000001")]))
+def test_marginal_payout_is_continuous_at_every_point(table, x, eps):
+    x = Decimal(x)
+    top = max(table.rates) if table.rates else Decimal(0)
+    assert table.marginal(x + eps)[0] - table.marginal(x)[0] <= top * eps
+    assert table.marginal(x)[0] - table.marginal(x - eps)[0] <= top * eps
+
+
+@given(tables(), cents)
+def test_marginal_steps_add_up_to_the_payout(table, x):
+    total, steps = table.marginal(x)
+    assert sum((s.amount for s in steps), Decimal(0)) == total
+
+
+@given(cents, st.lists(st.integers(1, 1000), min_size=1, max_size=8))
+def test_allocated_parts_add_up_to_the_pool(pool, weights):
+    parts = allocate(pool, [Decimal(w) for w in weights], 2)
+    assert sum(parts, Decimal(0)) == pool
+    assert all(p == p.quantize(Decimal("0.01")) for p in parts)
+
+
+@given(st.lists(cents, min_size=1, max_size=30), st.sampled_from(["half_up", "half_even", "down", "floor"]))
+def test_a_total_is_the_sum_of_rounded_lines(amounts, mode):
+    r = Rounding(2, mode)
+    lines = [round_money(a * Decimal("0.0725"), r) for a in amounts]
+    assert sum(lines, Decimal(0)) == sum(lines[::-1], Decimal(0))
+    assert all(line == line.quantize(Decimal("0.01")) for line in lines)
+
+
+PROGRAM = """
+schema_version: 1
+id: p
+currency: USD
+period: month
+measures:
+  revenue: {from: deals, sum: amount, where: {stage: Won}}
+components:
+  - id: running
+    type: tiers
+    base: revenue
+    method: retroactive
+    bound: upper
+    scope: running
+    tiers: [{up_to: 1000, rate: 3%}, {up_to: 5000, rate: 5%}, {rate: 8%}]
+  - id: deal
+    type: tiers
+    base: revenue
+    method: marginal
+    bound: lower
+    scope: deal
+    tiers: [{up_to: 700, rate: 3%}, {rate: 9%}]
+  - id: period
+    type: tiers
+    base: revenue
+    method: marginal
+    bound: upper
+    scope: period
+    tiers: [{up_to: 2500, rate: 4%}, {rate: 6%}]
+"""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["ana", "bob", "cy"]), st.integers(1, 400_000), st.integers(1, 3), st.sampled_from(["Won", "Won", "Lost"])), min_size=1, max_size=40), st.randoms())
+def test_shuffling_deal_rows_changes_nothing(tmp_path_factory, deals, rnd):
+    rows = [(f"D{i}", who, f"c{i}", stage, f"2026-04-{day:02d}", f"{c // 100}.{c % 100:02d}") for i, (who, c, day, stage) in enumerate(deals)]
+    shuffled = rows[:]
+    random.Random(rnd.random()).shuffle(shuffled)
+    results = []
+    for order in (rows, shuffled):
+        ws = Workspace(tmp_path_factory.mktemp("w"))
+        ws.setup("id,name,role,team,manager,quota\nana,Ana,R,T,m,1\nbob,Bob,R,T,m,1\ncy,Cy,R,T,m,1\n", deals_csv(order))
+        ws.program("p", PROGRAM)
+        [r] = api.compute(ws.programs, ws.data, "2026-04").results
+        results.append({(p.person_id, line.component_id): line.amount for p in r.people for line in p.lines})
+    assert results[0] == results[1]
