@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check bench lint typecheck clean
+.PHONY: help demo test check bench docs clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,3 +35,6 @@ bench: $(STAMP) ## Benchmarks: 1,000,000 deals for 10,000 people; start-up times
 
 clean: ## Remove out/ and caches (keeps .venv)
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+
+docs: $(STAMP) ## Regenerate the reference sections of README.md from the code
+	$(BIN)/python -m incentive_cli.docs README.md

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .diagnostics import Diagnostic, InputRejected, Location, errors
+from .diagnostics import Diagnostic, InputRejected, Location, OutputFailed, errors
 from .engine.model import Program, ProgramResult
 from .engine.periods import Period, fits, reference_of
 from .readers.program import program_files, read_program_file
@@ -132,7 +132,13 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
     """Compute, then write the register (CSV, XLSX), the summary workbook and run.json into
     ``out_dir/<period>/``: all of them or none."""
     from .writers import atomic
-    from .writers.register import file_sha256, run_record, write_register_csv, write_register_xlsx, write_summary_xlsx
+    from .writers.register import (
+        file_sha256,
+        run_record,
+        write_register_csv,
+        write_register_xlsx,
+        write_summary_xlsx,
+    )
 
     result = compute(programs_path, data_dir, period_text)
     label = result.period.label
@@ -147,6 +153,10 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
             refs = {r.program.id: reference_of(result.period, r.program.reference).label for r in result.results}
             (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, [r.program for r in result.results], result.data.unmatched_owners, outputs, __version__), encoding="utf-8")
             result.out_path = atomic.commit(stage, out_dir, label)
+        except OSError as exc:
+            atomic.abandon(stage)
+            where = exc.filename or str(out_dir)
+            raise OutputFailed(Diagnostic("output-not-writable", f"the outputs could not be written: {exc.strerror or exc}", Location(str(where)), hint="free some space or fix the folder's permissions; the previous outputs are untouched")) from exc
         except BaseException:
             atomic.abandon(stage)
             raise

@@ -1,8 +1,8 @@
 """The ``incentive`` command: parse arguments, call :mod:`api`, render, exit.
 
 Exit codes (README "Exit codes"): 0 ok; 1 invalid input (nothing written); 2 usage;
-3 internal error (one line saying where the details were saved); 75 another run holds
-the lock. :class:`Reporter` is the one place that decides them.
+3 internal error (one line saying where the details were saved); 73 the outputs could not
+be written; 75 another run holds the lock. :class:`Reporter` is the one place that decides them.
 """
 
 from __future__ import annotations
@@ -11,13 +11,24 @@ import os
 import sys
 import tempfile
 import traceback
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
-from .diagnostics import Diagnostic, ExitCode, InputRejected, RunLocked, errors, render_github, render_json, render_text, summary_sentence
+from .diagnostics import (
+    Diagnostic,
+    ExitCode,
+    InputRejected,
+    OutputFailed,
+    RunLocked,
+    errors,
+    render_github,
+    render_json,
+    render_text,
+    summary_sentence,
+)
 
 app = typer.Typer(
     name="incentive",
@@ -29,7 +40,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -118,6 +129,9 @@ def run(
     except RunLocked as exc:
         rep.diagnostics([exc.diagnostic])
         raise typer.Exit(int(ExitCode.LOCKED)) from None
+    except OutputFailed as exc:
+        rep.diagnostics([exc.diagnostic])
+        raise typer.Exit(int(ExitCode.CANT_WRITE)) from None
     from .writers.register import totals_by_currency
 
     totals = ", ".join(f"{format_money(v)} {k}" for k, v in totals_by_currency(result.results).items()) or "nothing"
@@ -177,7 +191,7 @@ def _crash(exc: BaseException) -> NoReturn:
     with os.fdopen(fd, "w") as f:
         f.write(f"incentive {' '.join(sys.argv[1:])}\n")
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=f)
-    print(f"incentive: internal error ({type(exc).__name__}); details saved to {path}. Please report it.", file=sys.stderr)
+    print(f"incentive: internal error ({type(exc).__name__}); nothing was written; please report it with the details saved in {path}", file=sys.stderr)
     sys.exit(int(ExitCode.INTERNAL))
 
 

@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     INVALID_INPUT = 1
     USAGE = 2
     INTERNAL = 3
+    CANT_WRITE = 73
     LOCKED = 75
 
 
@@ -39,7 +40,6 @@ CODES: dict[str, str] = {
     "wrong-type": "A value has the wrong shape (for example a list where a mapping is expected).",
     "bad-number": "A value that must be an exact number is not one.",
     "bad-rate": "A rate or percentage that does not parse.",
-    "bad-date": "A date or period that does not parse.",
     "bad-choice": "A value outside the allowed set of words.",
     "bad-reference": "A name that refers to a measure, target, field or table that does not exist.",
     "schema-version": "schema_version is missing or not one this tool reads.",
@@ -47,7 +47,6 @@ CODES: dict[str, str] = {
     "duplicate-program": "Two program files declare the same program id.",
     "program-id-mismatch": "A program's id differs from its file name.",
     "no-programs": "No program files were found where programs were expected.",
-    "period-mismatch": "The run period does not fit a program's period.",
     # data files
     "file-not-found": "An input file does not exist.",
     "file-unreadable": "An input file cannot be read as the declared format.",
@@ -165,6 +164,14 @@ class InputRejected(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         super().__init__(f"{len(errors(diagnostics))} error(s) in the input")
         self.diagnostics = list(diagnostics)
+
+
+class OutputFailed(Exception):
+    """Writing the outputs failed (disk full, permissions); nothing was moved into place."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 class RunLocked(Exception):

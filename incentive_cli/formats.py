@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .spec import Bool, Date, Either, Field, ListOf, MapOf, Number, Obj, Text
+from .spec import Bool, Either, Field, ListOf, MapOf, Number, Obj, Text
 
 PROGRAM_SCHEMA_VERSIONS = (1,)
 SOURCES_SCHEMA_VERSIONS = (1,)
@@ -106,7 +106,7 @@ TIER = Obj(
     fields=(
         Field("up_to", Number(percent=True), doc="Upper bound of the tier; the last tier has none (open-ended)."),
         Field("rate", Number(percent=True), doc="Rate paid on the base in this tier (0.05 or 5%)."),
-        Field("at", Number(percent=True), doc="Linear tables: a point's value on the 'on' measure."),
+        Field("at", Number(percent=True), doc="Linear tables: a point's value on the component's measure."),
         Field("pays", Number(money=True), doc="Linear tables: the payout at that point."),
         Field("name", Text(), doc="Label shown on statements (default: the rate)."),
     ),
@@ -116,7 +116,7 @@ GATE = Obj(
     title="gate",
     doc="No payout for this component unless the measure reaches the threshold.",
     fields=(
-        Field("on", Text(pattern=NAME_PATTERN), required=True, doc="Measure tested."),
+        Field("measure", Text(pattern=NAME_PATTERN), required=True, doc="Measure tested."),
         Field("at_least", Number(percent=True), doc="Pays only when the measure is >= this."),
         Field("above", Number(percent=True), doc="Pays only when the measure is > this."),
     ),
@@ -132,7 +132,7 @@ COMPONENT = Obj(
         Field("type", Text(choices=("rate", "tiers", "bonus")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
-        Field("on", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators); bonus: the measure tested."),
+        Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
         Field("method", Text(choices=("marginal", "retroactive", "linear")), doc="tiers (required): marginal pays each slice at its tier's rate; retroactive pays all at the rate reached; linear pays the straight line between points."),
         Field("bound", Text(choices=("upper", "lower")), doc="tiers (required for marginal and retroactive): a value exactly on an up_to belongs to the upper or the lower tier."),
         Field("scope", Text(choices=("period", "deal", "running")), doc="tiers: period applies the table to the period total; deal to each deal on its own; running to each deal on the running period total (in close-date order). Default period."),
@@ -229,6 +229,14 @@ SOURCES = Obj(
         Field("activities", SOURCE, doc="Activity facts (calls, meetings...)."),
     ),
 )
+
+# Keys that were renamed or that other YAML tools misread; the reader says what to write.
+RENAMED_KEYS = {
+    "on": "measure (YAML 1.1 tools read the key 'on' as the boolean true)",
+    "off": "measure",
+    "threshold": "at_least (or above)",
+    "cap_amount": "cap",
+}
 
 # Canonical fields with a known type; other fields are text unless declared.
 FIELD_TYPES = {

@@ -12,7 +12,6 @@ written once with these classes. From that single description we get:
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
@@ -59,12 +58,6 @@ class Number(Spec):
         if self.percent:
             return "number or percentage"
         return "amount" if self.money else "number"
-
-
-@dataclass(frozen=True)
-class Date(Spec):
-    def type_name(self) -> str:
-        return "date (YYYY-MM-DD)"
 
 
 @dataclass(frozen=True)
@@ -207,7 +200,7 @@ class Reader:
         if isinstance(spec, Either):
             chosen = spec.scalar if isinstance(node, yaml.ScalarNode) else spec.sequence if isinstance(node, yaml.SequenceNode) else spec.mapping
             if chosen is None:
-                self.error("wrong-type", f"expected {spec.type_name()}", node, path)
+                self.error("wrong-type", f"expected {spec.type_name()}", node, path, hint=f"write {spec.type_name()} here")
                 return None
             return self.read(node, chosen, path)
         if isinstance(spec, Obj):
@@ -217,12 +210,10 @@ class Reader:
         if isinstance(spec, ListOf):
             return self._read_list(node, spec, path)
         if not isinstance(node, yaml.ScalarNode):
-            self.error("wrong-type", f"expected {spec.type_name()}, found a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}", node, path)
+            self.error("wrong-type", f"expected {spec.type_name()}, found a {'list' if isinstance(node, yaml.SequenceNode) else 'mapping'}", node, path, hint=f"write a single value ({spec.type_name()}) after the colon")
             return None
         if isinstance(spec, Number):
             return self._read_number(node, spec, path)
-        if isinstance(spec, Date):
-            return self._read_date(node, path)
         if isinstance(spec, Bool):
             return self._read_bool(node, path)
         if isinstance(spec, Text):
@@ -274,23 +265,13 @@ class Reader:
             value = value / 100
         if spec.integer:
             if value != value.to_integral_value() or is_pct:
-                self.error("bad-number", f"expected a whole number, found {raw!r}", node, path, value=raw)
+                self.error("bad-number", f"expected a whole number, found {raw!r}", node, path, hint="write a whole number such as 2", value=raw)
                 return None
             return int(value)
         if spec.minimum is not None and value < spec.minimum:
-            self.error("bad-number", f"must be at least {spec.minimum}, found {raw!r}", node, path, value=raw)
+            self.error("bad-number", f"must be at least {spec.minimum}, found {raw!r}", node, path, hint=f"use {spec.minimum} or more", value=raw)
             return None
         return value
-
-    def _read_date(self, node: yaml.ScalarNode, path: str) -> dt.date | None:
-        raw = node.value.strip()
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-                raise ValueError
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            self.error("bad-date", f"expected a date YYYY-MM-DD, found {raw!r}", node, path, hint="write dates as 2026-04-01", value=raw)
-            return None
 
     def _read_bool(self, node: yaml.ScalarNode, path: str) -> bool | None:
         raw = node.value.strip()
@@ -309,12 +290,12 @@ class Reader:
             out.append(self.read(item, spec.item, p))
             out.locs.append(self.loc(item, p))
         if len(out) < spec.min_items:
-            self.error("wrong-type", f"needs at least {spec.min_items} item(s)", node, path)
+            self.error("wrong-type", f"needs at least {spec.min_items} item(s)", node, path, hint="add an item starting with '- '")
         return out
 
     def _read_map(self, node: yaml.Node, spec: MapOf, path: str) -> PObj | None:
         if not isinstance(node, yaml.MappingNode):
-            self.error("wrong-type", f"expected a mapping ({spec.type_name()})", node, path)
+            self.error("wrong-type", f"expected a mapping ({spec.type_name()})", node, path, hint="write name: value pairs, each on its own indented line")
             return None
         out = _mk_obj(self.loc(node, path), path)
         for knode, vnode in node.value:
@@ -332,7 +313,7 @@ class Reader:
     def _read_obj(self, node: yaml.Node, spec: Obj, path: str) -> PObj | None:
         if not isinstance(node, yaml.MappingNode):
             found = "a list" if isinstance(node, yaml.SequenceNode) else repr(getattr(node, "value", ""))
-            self.error("wrong-type", f"expected a mapping ({spec.type_name()}), found {found}", node, path)
+            self.error("wrong-type", f"expected a mapping ({spec.type_name()}), found {found}", node, path, hint="write key: value pairs indented under this key; see the program reference in the README")
             return None
         out = _mk_obj(self.loc(node, path), path)
         names = [f.name for f in spec.fields]
@@ -341,8 +322,12 @@ class Reader:
             p = f"{path}.{key}" if path else key
             fspec = spec.field_named(key)
             if fspec is None:
+                from .formats import RENAMED_KEYS
+
                 near = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
                 hint = f"did you mean {near[0]!r}?" if near else f"valid keys here: {', '.join(names)}"
+                if key in RENAMED_KEYS:
+                    hint = f"write {RENAMED_KEYS[key]}"
                 self.error("unknown-key", f"unknown key {key!r}", knode, p, hint=hint, value=key)
                 continue
             if key in out:
@@ -351,12 +336,12 @@ class Reader:
             out.locs[key] = self.loc(vnode, p)
         for f in spec.fields:
             if f.required and f.name not in out:
-                self.error("missing-key", f"missing required key {f.name!r}", node, path, hint=f.doc or f.spec.doc)
+                self.error("missing-key", f"missing required key {f.name!r}", node, path, hint=f"add {f.name}: ({f.doc or f.spec.doc or f.spec.type_name()})")
         for group in spec.one_of:
             present = [k for k in group if k in out]
             if len(present) != 1:
                 msg = f"needs exactly one of: {', '.join(group)}" + (f" (found {', '.join(present)})" if present else "")
-                self.error("missing-key" if not present else "wrong-type", msg, node, path)
+                self.error("missing-key" if not present else "wrong-type", msg, node, path, hint=f"keep exactly one of {', '.join(group)}")
         for f in spec.fields:
             if f.name not in out and f.default is not None:
                 out[f.name] = f.default
@@ -395,8 +380,6 @@ def json_schema(spec: Spec) -> dict[str, Any]:
             out["anyOf"] = [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?\s*%$"}]
         else:
             out["type"] = "number"
-    elif isinstance(spec, Date):
-        out.update(type="string", format="date")
     elif isinstance(spec, Bool):
         out["type"] = "boolean"
     elif isinstance(spec, Text):

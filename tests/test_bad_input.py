@@ -122,3 +122,32 @@ def test_github_format_gives_workflow_annotations(ws):
     code, _, err = cli("validate", str(ws.programs), "--format", "github")
     assert code == 1
     assert err.startswith(f"::error file={path},line=14,col=11,title=bad-rate::components[0].rate: expected a number or percentage")
+
+
+def test_deals_in_another_currency_are_refused_not_summed(ws):
+    from conftest import DEFAULT_SOURCES
+
+    ws.setup(GOOD_ROSTER, "deal_id,owner,customer,stage,close_date,amount,currency\nD1,ana,A,Won,2026-04-02,10,USD\nD2,ana,B,Won,2026-04-03,10,EUR\n", DEFAULT_SOURCES + "    currency: currency\n")
+    ws.program("p", GOOD_PROGRAM)
+    code, _, err = run_cli(ws)
+    assert_refused(ws, code, err)
+    assert f"{ws.data / 'deals.csv'}, row 3 (currency): error [currency-mismatch] 1 deal(s) in EUR feed program 'p', which pays in USD" in err
+
+
+def test_a_person_paid_in_another_currency_is_refused(ws):
+    from conftest import DEFAULT_SOURCES
+
+    ws.setup("id,name,role,team,manager,quota,currency\nana,Ana Lima,Sales Rep,East,boss,1000,EUR\n", GOOD_DEALS, DEFAULT_SOURCES.replace("    manager: manager\n", "    manager: manager\n    currency: currency\n"))
+    ws.program("p", GOOD_PROGRAM)
+    code, _, err = run_cli(ws)
+    assert_refused(ws, code, err)
+    assert "error [currency-mismatch] Ana Lima (ana) is paid in EUR, but program 'p' pays in USD" in err
+
+
+def test_a_person_without_a_target_is_named(ws):
+    ws.setup("id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,boss,\n", GOOD_DEALS)
+    ws.program("p", GOOD_PROGRAM.replace("    where: {stage: Won}\n", "    where: {stage: Won}\n  att: {attainment: revenue, target: q}\ntargets:\n  q: {roster: quarterly_quota}\n"))
+    code, _, err = run_cli(ws)
+    assert_refused(ws, code, err)
+    assert "error [missing-target] Ana Lima (ana) has no target 'q', so attainment 'att' cannot be computed" in err
+    assert "give Ana Lima a quarterly_quota value on the roster (row 2)" in err

@@ -14,7 +14,7 @@ import pytest
 from conftest import GOOD_PROGRAM, GOOD_ROSTER, PROGRAMS, SAMPLE, cli
 
 from incentive_cli import api
-from incentive_cli.diagnostics import RunLocked
+from incentive_cli.diagnostics import OutputFailed, RunLocked
 
 ROUNDING_DEALS = "deal_id,owner,customer,stage,close_date,amount\n" + "".join(
     f"D{i},{who},C{i},Won,2026-04-{1 + i % 28:02d},{amt}\n" for i, (who, amt) in enumerate([("ana", "10.01"), ("ana", "0.09"), ("bob", "33.33"), ("bob", "0.10"), ("cy", "19.99"), ("cy", "0.01")])
@@ -62,8 +62,10 @@ def test_a_failure_while_writing_leaves_the_previous_outputs_intact(ws, monkeypa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(register, "write_summary_xlsx", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputFailed) as failed:
         api.run(ws.programs, ws.data, "2026-04", ws.out)
+    assert failed.value.diagnostic.code == "output-not-writable"
+    assert "No space left on device" in failed.value.diagnostic.message
     assert {p.name: p.read_bytes() for p in first.iterdir()} == before
     assert sorted(p.name for p in ws.out.iterdir()) == [".lock", "2026-04"]  # no staging left behind
 
@@ -80,7 +82,7 @@ def test_a_second_concurrent_run_exits_75_naming_the_holder(ws):
             api.run(ws.programs, ws.data, "2026-04", ws.out)
         code, _, err = cli("run", "--programs", str(ws.programs), "--data", str(ws.data), "--period", "2026-04", "--out", str(ws.out))
         assert code == 75
-        assert "another run holds the output folder (incentive run, pid 4242)" in err
+        assert "error [run-locked] another run holds the output folder (incentive run, pid 4242)" in err
     finally:
         os.close(fd)
     assert not (ws.out / "2026-04").exists()

@@ -98,7 +98,7 @@ def test_tiers_on_attainment_scale_their_bounds_by_the_persons_target(ws):
           - id: accel
             type: tiers
             base: revenue
-            on: attainment
+            measure: attainment
             method: marginal
             bound: upper
             tiers:
@@ -131,7 +131,7 @@ def test_linear_component_end_to_end(ws):
         components:
           - id: kicker
             type: tiers
-            on: attainment
+            measure: attainment
             method: linear
             tiers:
               - {at: 50%, pays: 0}
@@ -165,9 +165,9 @@ components:
     [
         ("cap: 12", {"ana": "12.00", "bob": "10.00"}),  # 15 capped; 10 untouched
         ("floor: 11", {"ana": "15.00", "bob": "11.00"}),  # 10 raised
-        ("gate: {on: attainment, at_least: 60%}", {"ana": "15.00", "bob": "0.00"}),  # 75% passes, 50% does not
-        ("gate: {on: attainment, above: 50%}", {"ana": "15.00", "bob": "0.00"}),  # 50% is not above 50%
-        ("gate: {on: attainment, at_least: 50%}", {"ana": "15.00", "bob": "10.00"}),
+        ("gate: {measure: attainment, at_least: 60%}", {"ana": "15.00", "bob": "0.00"}),  # 75% passes, 50% does not
+        ("gate: {measure: attainment, above: 50%}", {"ana": "15.00", "bob": "0.00"}),  # 50% is not above 50%
+        ("gate: {measure: attainment, at_least: 50%}", {"ana": "15.00", "bob": "10.00"}),
     ],
 )
 def test_cap_limits_floor_raises_gate_zeroes(ws, rule, expected):
@@ -179,7 +179,7 @@ def test_cap_limits_floor_raises_gate_zeroes(ws, rule, expected):
 
 def test_floor_does_not_lift_a_gated_payout(ws):
     ws.setup(ROSTER, DEALS)
-    ws.program("p", COMPONENT_RULES.format(rule="floor: 11\n    gate: {on: attainment, at_least: 60%}"))
+    ws.program("p", COMPONENT_RULES.format(rule="floor: 11\n    gate: {measure: attainment, at_least: 60%}"))
     [result] = api.compute(ws.programs, ws.data, "2026-04").results
     assert amounts_by(result, "c") == {"ana": "15.00", "bob": "0.00"}
 

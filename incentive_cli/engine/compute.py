@@ -15,10 +15,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Location
 from ..money import format_money, format_rate, round_money
 from .data import DataSet, FactTable, Person
-from .model import BasisStep, Component, Eligibility, Measure, PayoutLine, PersonResult, Program, ProgramResult, Target
+from .model import (
+    BasisStep,
+    Component,
+    Eligibility,
+    Measure,
+    PayoutLine,
+    PersonResult,
+    Program,
+    ProgramResult,
+    Target,
+)
 from .periods import Period, reference_of
 from .tiers import TierTable, linear, per_deal
 
@@ -155,6 +165,8 @@ class Evaluator:
         if m.kind == "sum":
             fld = m.field or "amount"
             scale = ft.scales.get(fld, 0)
+            if "currency" in rows.columns and ft.types.get(fld) == "money":
+                self._check_currency(ft, rows)
             agg = rows.groupby("_person", sort=False)[fld].sum(min_count=0)
         elif m.kind == "count":
             if m.field in (None, "rows"):
@@ -182,6 +194,14 @@ class Evaluator:
         where = " where " + ", ".join(f"{f.field} {f.op} {f.value}" for f in m.filters) if m.filters else ""
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
         return MeasureValue(values, f"{what} in {m.table} dated in {period.label}{where}", row_idx, m.table)
+
+    def _check_currency(self, ft: FactTable, rows: pd.DataFrame) -> None:
+        cur = rows["currency"].astype("string").fillna("").str.strip().str.upper()
+        other = rows[(cur != "") & (cur != self.program.currency)]
+        for _, grp in list(other.groupby(cur[other.index], sort=True))[:5]:
+            i = int(grp["_i"].iloc[0])
+            code = str(cur[grp.index[0]])
+            self.diags.append(Diagnostic("currency-mismatch", f"{len(grp)} deal(s) in {code} feed program {self.program.id!r}, which pays in {self.program.currency} (first shown)", Location(ft.file, ft.row_of(i), column_name="currency"), hint="currency conversion arrives with the FX table (README, 'Not yet'); filter these deals out with where: {currency: " + self.program.currency + "}, or split the program by currency", value=code))
 
     # --- targets --------------------------------------------------------------------------
     def target(self, name: str, period: Period) -> tuple[dict[str, Decimal | None], dict[str, str]]:
@@ -281,6 +301,10 @@ def _fmt_value(v: Decimal, measure: Measure | None) -> str:
 def compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
     people = sorted(pid for pid, p in data.people.items() if employed_in(p, period) and is_eligible(p, program.eligible if program.eligible != Eligibility() else None, period))
     ev = Evaluator(program, data, people)
+    for pid in people:
+        person = data.people[pid]
+        if person.currency and person.currency.upper() != program.currency:
+            ev.diags.append(Diagnostic("currency-mismatch", f"{person.name} ({pid}) is paid in {person.currency}, but program {program.id!r} pays in {program.currency}", person.source, hint="currency conversion arrives with the FX table; until then exclude the person from this program (eligible.exclude) or run a program per currency", value=person.currency))
     ref = reference_of(period, program.reference)
     measures = {m.name: ev.measure(m.name, period) for m in program.measures}
     targets = {t.name: ev.target(t.name, period) for t in program.targets}

@@ -159,7 +159,7 @@ class PayoutLine:
     exact: Decimal  # before rounding
     steps: tuple[BasisStep, ...] = ()
     basis: str = ""  # one-line summary for the register
-    source_rows: tuple[int, ...] = ()  # fact row numbers (file rows) that fed this line
+    source_rows: Any = ()  # data row indices (numpy array) of the facts that fed this line
     source_file: str = ""
 
 

@@ -191,9 +191,9 @@ def parse_dates(raw: RawTable, fld: str, fmt: str, epoch: int, sink: list[Diagno
     parsed = pd.to_datetime(s.astype(object).where(~blank, None), format=fmt, errors="coerce")
     values = parsed.to_numpy(dtype="datetime64[D]")
     bad = np.isnat(values) & ~blank
-    for i in np.flatnonzero(bad):
-        v = str(s.iloc[i])
-        ce.add("bad-cell-date", int(i), v, f"{v!r} is not a date in the declared format {fmt}", "fix the cell, or declare date_format for this source in sources.yaml (dates are never guessed)")
+    for k in np.flatnonzero(bad).tolist():
+        v = str(s.iloc[k])
+        ce.add("bad-cell-date", k, v, f"{v!r} is not a date in the declared format {fmt}", "fix the cell, or declare date_format for this source in sources.yaml (dates are never guessed)")
     values = np.where(bad, np.datetime64("NaT"), values)
     ce.close()
     return values.astype("datetime64[D]")

@@ -78,7 +78,7 @@ def _build_measures(doc: PObj, ck: _Checker) -> tuple[Measure, ...]:
             if m.get("from") is None:
                 ck.error("missing-key", f"{p}: a {kind} measure needs 'from' (deals or activities)", m.loc, hint="add from: deals")
             if m.get("first_time") and kind != "distinct":
-                ck.error("wrong-type", f"{p}.first_time: only a distinct measure can count first-time values", m.where("first_time"))
+                ck.error("wrong-type", f"{p}.first_time: only a distinct measure can count first-time values", m.where("first_time"), hint="remove first_time, or make the measure distinct: <field>")
             out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc))
         elif "divide" in m:
             if "by" not in m:
@@ -99,7 +99,7 @@ def _build_measures(doc: PObj, ck: _Checker) -> tuple[Measure, ...]:
             if ref is not None and ref not in names:
                 ck.error("bad-reference", f"{p}.{key}: no measure named {ref!r}", m.where(key), hint=_known("measures", names), value=ref)
         if "where" in m and m.get("from") is None and ("divide" in m or "growth" in m or "attainment" in m):
-            ck.error("wrong-type", f"{p}.where: filters belong on sum, count and distinct measures", m.where("where"))
+            ck.error("wrong-type", f"{p}.where: filters belong on sum, count and distinct measures", m.where("where"), hint="move the filter to the sum, count or distinct measures this one is built from")
     _check_measure_cycles(out, ck)
     return tuple(out)
 
@@ -174,13 +174,13 @@ def _check_tiers(c: PObj, ck: _Checker) -> tuple[Tier, ...]:
                     ck.error("missing-key", f"{p}: a linear point needs '{key}'", t.loc, hint="write points as {at: 100%, pays: 5000}")
             for key in ("up_to", "rate"):
                 if key in t:
-                    ck.error("wrong-type", f"{p}.{key}: linear tables use 'at' and 'pays', not '{key}'", t.where(key))
+                    ck.error("wrong-type", f"{p}.{key}: linear tables use 'at' and 'pays', not '{key}'", t.where(key), hint="write points as {at: 100%, pays: 5000}")
         else:
             if t.get("rate") is None:
                 ck.error("missing-key", f"{p}: a tier needs 'rate'", t.loc, hint="for example rate: 5%")
             for key in ("at", "pays"):
                 if key in t:
-                    ck.error("wrong-type", f"{p}.{key}: '{key}' belongs to linear tables; use up_to and rate", t.where(key))
+                    ck.error("wrong-type", f"{p}.{key}: '{key}' belongs to linear tables; use up_to and rate", t.where(key), hint="or declare method: linear")
             last = i == len(tiers) - 1
             if last and t.get("up_to") is not None:
                 ck.error("bad-tiers", f"{p}.up_to: the last tier must be open-ended (no up_to)", t.where("up_to"), hint="remove up_to from the last tier, or add a tier above it")
@@ -189,11 +189,11 @@ def _check_tiers(c: PObj, ck: _Checker) -> tuple[Tier, ...]:
         out.append(Tier(t.get("up_to"), t.get("rate"), t.get("at"), t.get("pays"), t.get("name"), t.loc))
     key = "at" if method == "linear" else "up_to"
     bounds = [(i, getattr(t, key)) for i, t in enumerate(out) if getattr(t, key) is not None]
-    for (i0, a), (i1, b) in zip(bounds, bounds[1:], strict=False):
+    for (_, a), (i1, b) in zip(bounds, bounds[1:], strict=False):
         if b <= a:
             ck.error("bad-tiers", f"{c.path}.tiers[{i1}].{key}: {b} is not above the previous tier's {a}", out[i1].source, hint="list tiers in increasing order")
     if bounds and key == "up_to" and bounds[0][1] <= 0:
-        ck.error("bad-tiers", f"{c.path}.tiers[0].up_to: the first bound must be above zero", out[0].source)
+        ck.error("bad-tiers", f"{c.path}.tiers[0].up_to: the first bound must be above zero", out[0].source, hint="the first tier starts at zero by itself")
     return tuple(out)
 
 
@@ -210,9 +210,9 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             ck.error("bad-reference", f"{p}.id: component id {cid!r} is used twice (first at line {seen[cid].line})", c.where("id"), hint="component ids must be unique within a program", value=cid)
         seen[cid] = c.where("id")
 
-        def need(key: str, why: str, cc: PObj = c, pp: str = p) -> None:
+        def need(key: str, why: str, cc: PObj = c, pp: str = p, ct: str = ctype) -> None:
             if cc.get(key) is None and key not in cc:
-                ck.error("missing-key", f"{pp}: a {ctype} component needs '{key}'", cc.loc, hint=why)
+                ck.error("missing-key", f"{pp}: a {ct} component needs '{key}'", cc.loc, hint=why)
 
         def measure_ref(key: str, cc: PObj = c, pp: str = p) -> None:
             ref = cc.get(key)
@@ -229,39 +229,39 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             if c.get("method") in ("marginal", "retroactive"):
                 need("base", "the measure the rates apply to, e.g. base: revenue")
                 need("bound", "declare which tier owns a value exactly on a bound: bound: upper or bound: lower")
-            if c.get("method") == "linear" and c.get("on") is None and c.get("base") is None:
-                ck.error("missing-key", f"{p}: a linear table needs 'on' (the measure its points are on)", c.loc, hint="add on: attainment")
+            if c.get("method") == "linear" and c.get("measure") is None and c.get("base") is None:
+                ck.error("missing-key", f"{p}: a linear table needs 'measure' (the measure its points are on)", c.loc, hint="add measure: attainment")
             tiers = _check_tiers(c, ck)
-            on, base = c.get("on"), c.get("base")
+            on, base = c.get("measure"), c.get("base")
             if c.get("method") == "marginal" and on and base and on != base:
                 om = measures.get(on)
                 if not (om and om.kind == "attainment" and om.of == base):
-                    ck.error("wrong-type", f"{p}.on: marginal tiers selected by {on!r} cannot slice the base {base!r}", c.where("on"), hint=f"use method: retroactive, or make {on!r} an attainment of {base!r}")
+                    ck.error("wrong-type", f"{p}.measure: marginal tiers selected by {on!r} cannot slice the base {base!r}", c.where("measure"), hint=f"use method: retroactive, or make {on!r} an attainment of {base!r}")
             if c.get("scope") in ("deal", "running") and base and measures.get(base) and measures[base].kind != "sum":
                 ck.error("wrong-type", f"{p}.scope: deal and running scopes need a base that sums a field of the deals", c.where("scope"), hint="use scope: period, or a sum measure as base")
             if c.get("scope") == "deal" and on and on != base:
-                ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'on' must be the base", c.where("scope"))
+                ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'measure' must be the base", c.where("scope"), hint="remove measure, or use scope: period or running")
         elif ctype == "bonus":
-            need("on", "the measure tested, e.g. on: attainment")
+            need("measure", "the measure tested, e.g. measure: attainment")
             need("amount", "the amount paid, e.g. amount: 1000")
             if c.get("at_least") is None and c.get("above") is None:
                 ck.error("missing-key", f"{p}: a bonus needs 'at_least' or 'above'", c.loc, hint="for example at_least: 115%")
             threshold = c.get("at_least") if c.get("at_least") is not None else c.get("above")
             strict = c.get("above") is not None and c.get("at_least") is None
-        for key in ("base", "on"):
+        for key in ("base", "measure"):
             measure_ref(key)
         gate = None
         if isinstance(c.get("gate"), PObj):
             g = c["gate"]
-            measure_ref("on", g, f"{p}.gate")
+            measure_ref("measure", g, f"{p}.gate")
             thr = g.get("at_least") if g.get("at_least") is not None else g.get("above")
-            if g.get("on") and thr is not None:
-                gate = Gate(g["on"], thr, strict=g.get("above") is not None and g.get("at_least") is None)
+            if g.get("measure") and thr is not None:
+                gate = Gate(g["measure"], thr, strict=g.get("above") is not None and g.get("at_least") is None)
         if c.get("cap") is not None and c.get("floor") is not None and c["cap"] < c["floor"]:
-            ck.error("wrong-type", f"{p}.cap: the cap {c['cap']} is below the floor {c['floor']}", c.where("cap"))
+            ck.error("wrong-type", f"{p}.cap: the cap {c['cap']} is below the floor {c['floor']}", c.where("cap"), hint="raise the cap or lower the floor")
         out.append(
             Component(
-                id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("on"), rate=c.get("rate"),
+                id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("measure"), rate=c.get("rate"),
                 method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period", tiers=tiers,
                 threshold=threshold, strict=strict, amount=c.get("amount"), gate=gate, cap=c.get("cap"), floor=c.get("floor"),
                 rounding=_rounding(c.get("rounding"), program_rounding), eligible=_eligibility(c.get("eligible")) if c.get("eligible") else None,
@@ -312,7 +312,7 @@ def read_program_file(path: Path, display: str | None = None) -> tuple[Program |
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Diagnostic("file-not-found", f"cannot read the program file: {exc.strerror}", Location(name))], ""
+        return None, [Diagnostic("file-not-found", f"cannot read the program file: {exc.strerror}", Location(name), hint="check the path and its permissions")], ""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

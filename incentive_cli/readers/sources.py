@@ -16,7 +16,13 @@ import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
 from ..engine.data import DataSet, FactTable, Person
-from ..formats import DEFAULT_DATE_FIELD, REQUIRED_FIELDS, SOURCES, SOURCES_SCHEMA_VERSIONS, default_type
+from ..formats import (
+    DEFAULT_DATE_FIELD,
+    REQUIRED_FIELDS,
+    SOURCES,
+    SOURCES_SCHEMA_VERSIONS,
+    default_type,
+)
 from ..spec import PList, PObj, Reader
 from .cells import decimal_from_units, parse_dates, parse_money, parse_text
 from .table import RawTable, read_table
@@ -30,7 +36,7 @@ def norm_name(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def _columns(spec: PObj) -> tuple[dict[str, list[str]], dict[str, str], set[str]]:
+def _columns(spec: PObj | None) -> tuple[dict[str, list[str]], dict[str, str], set[str]]:
     wanted: dict[str, list[str]] = {}
     types: dict[str, str] = {}
     optional: set[str] = set()
@@ -191,7 +197,7 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
                 diags.append(Diagnostic("bad-reference", f"person id {pid!r} is not on the roster", jraw.location("person_id", i), hint="add the person to the roster, or remove the row", value=pid))
                 continue
             if pid in seen:
-                diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice in this file", jraw.location("person_id", i), value=pid))
+                diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice in this file", jraw.location("person_id", i), hint="one row per person", value=pid))
                 continue
             seen.add(pid)
             extra = {f: value(jcols, jscales, f, i) for f in jcols if f != "person_id"}

@@ -127,9 +127,10 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     if text is None:
         return None, diags
     head_rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[: HEADER_SCAN_ROWS + 5])), delimiter=delimiter))
+    idx: int | None
     if header_row is not None:
-        idx: int | None = header_row - 1
-        _, mapping = find_header(head_rows[idx: idx + 1] if idx < len(head_rows) else [], wanted)
+        idx = header_row - 1
+        _, mapping = find_header(head_rows[header_row - 1: header_row] if header_row - 1 < len(head_rows) else [], wanted)
     else:
         idx, mapping = find_header(head_rows, wanted)
     diags += _check_header(file, None, head_rows, idx, mapping, wanted, optional)
@@ -270,7 +271,7 @@ def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional:
     except FileNotFoundError:
         return None, [Diagnostic("file-not-found", "the file does not exist", Location(display), hint="check the path in sources.yaml (relative to the sources file)")], 1900
     except OSError as exc:
-        return None, [Diagnostic("file-not-found", f"the file cannot be read: {exc.strerror}", Location(display))], 1900
+        return None, [Diagnostic("file-not-found", f"the file cannot be read: {exc.strerror}", Location(display), hint="check the path and its permissions")], 1900
     kind = sniff_kind(data) if fmt == "auto" else fmt
     if kind == "xls":
         return None, [Diagnostic("file-unreadable", "this is an old binary .xls workbook", Location(display), hint="open it in Excel and save as .xlsx, or export CSV")], 1900

@@ -114,7 +114,7 @@ def load_yaml(file: str, text: str) -> LoadedYaml:
         diags.append(Diagnostic("yaml-syntax", problem, loc, hint="check indentation and quoting on this line and the one above"))
         return LoadedYaml(file, text, None, diags)
     except yaml.YAMLError as exc:
-        diags.append(Diagnostic("yaml-syntax", str(exc).splitlines()[0], Location(file)))
+        diags.append(Diagnostic("yaml-syntax", str(exc).splitlines()[0], Location(file), hint="check the file is YAML text"))
         return LoadedYaml(file, text, None, diags)
     except RecursionError:
         diags.append(Diagnostic("yaml-too-large", "the document nests too deeply to read", Location(file), hint="flatten the structure"))

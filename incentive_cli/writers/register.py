@@ -51,8 +51,9 @@ def totals_by_currency(results: list[ProgramResult]) -> dict[str, Decimal]:
     return dict(sorted(out.items()))
 
 
-def _amount_text(amount: Decimal, currency: str) -> str:
-    return f"{amount:.{max(0, -amount.as_tuple().exponent) if isinstance(amount.as_tuple().exponent, int) else minor_units(currency)}f}"
+def _amount_text(amount: Decimal) -> str:
+    """Amounts are already rounded to their declared places; print them without exponent."""
+    return f"{amount:f}"
 
 
 def write_register_csv(path: Path, period: str, results: list[ProgramResult]) -> None:
@@ -60,7 +61,7 @@ def write_register_csv(path: Path, period: str, results: list[ProgramResult]) ->
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(REGISTER_COLUMNS)
     for r, person, line in register_rows(results):
-        w.writerow([period, safe_csv_text(person.person_id), safe_csv_text(person.name), r.program.id, line.component_id, safe_csv_text(line.component_name), safe_csv_text(line.basis), _amount_text(line.amount, line.currency), line.currency])
+        w.writerow([period, safe_csv_text(person.person_id), safe_csv_text(person.name), r.program.id, line.component_id, safe_csv_text(line.component_name), safe_csv_text(line.basis), _amount_text(line.amount), line.currency])
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
@@ -236,7 +237,7 @@ def run_record(period: str, reference: dict[str, str], results: list[ProgramResu
         "programs": [{"id": p.id, "version": p.version, "file": p.file, "sha256": p.sha256} for p in programs],
         "inputs": [{k: v for k, v in i.items() if k != "path"} for i in inputs],
         "unmatched_owners": unmatched,
-        "totals": {"by_currency": {k: str(v) for k, v in totals_by_currency(results).items()}, "by_program": by_program, "lines": sum(v["lines"] for v in by_program.values())},
+        "totals": {"by_currency": {k: str(v) for k, v in totals_by_currency(results).items()}, "by_program": by_program, "lines": sum(int(str(v["lines"])) for v in by_program.values())},
         "outputs": outputs,
     }
     return json.dumps(record, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

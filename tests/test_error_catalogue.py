@@ -1,0 +1,97 @@
+"""One minimal reproducer per error code (hledger style): the input, the code, where it
+points, and the words of its message. test_docs checks that every code has one."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import openpyxl
+import pytest
+from conftest import DEFAULT_SOURCES, GOOD_DEALS, GOOD_PROGRAM, GOOD_ROSTER, Workspace
+
+from incentive_cli import api
+from incentive_cli.diagnostics import Diagnostic, InputRejected
+
+
+def _validate(ws: Workspace, program: str | None = GOOD_PROGRAM, data: bool = True) -> list[Diagnostic]:
+    if program is not None:
+        ws.program("p", program)
+    return api.validate(ws.programs, ws.data if data else None).diagnostics
+
+
+def _compute(ws: Workspace) -> list[Diagnostic]:
+    try:
+        api.compute(ws.programs, ws.data, "2026-04")
+    except InputRejected as exc:
+        return exc.diagnostics
+    return []
+
+
+def _with(ws: Workspace, roster: str = GOOD_ROSTER, deals: str | bytes = GOOD_DEALS, sources: str = DEFAULT_SOURCES) -> Workspace:
+    ws.setup(roster, deals if isinstance(deals, str) else "", sources)
+    if isinstance(deals, bytes):
+        ws.data_file("deals.csv", deals)
+    return ws
+
+
+def _xlsx_with_error_cell() -> bytes:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
+    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", "#DIV/0!"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_case(ws: Workspace) -> list[Diagnostic]:
+    _with(ws, sources=DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx"))
+    ws.data_file("deals.xlsx", _xlsx_with_error_cell())
+    return _validate(ws)
+
+
+# code -> (reproducer, file the location names, expected line (or row), words in the message)
+CASES: dict[str, tuple[Callable[[Workspace], list[Diagnostic]], str, int | None, str]] = {
+    "yaml-syntax": (lambda ws: _validate(_with(ws), "schema_version: 1\nid: p\n  currency: USD\n"), "p.yaml", 3, "mapping values are not allowed here"),
+    "yaml-duplicate-key": (lambda ws: _validate(_with(ws), GOOD_PROGRAM + "id: q\n"), "p.yaml", 15, "key 'id' appears twice"),
+    "yaml-too-large": (lambda ws: _validate(_with(ws), "a: " + "[" * 60 + "]" * 60 + "\n"), "p.yaml", 1, "nests deeper than 40 levels"),
+    "yaml-ambiguous-scalar": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("{stage: Won}", "{stage: yes}")), "p.yaml", 9, "'yes' is read as text here, but YAML 1.1 reads yes as true"),
+    "unknown-key": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("currency:", "curency:")), "p.yaml", 3, "unknown key 'curency'"),
+    "missing-key": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("currency: USD\n", "")), "p.yaml", 1, "missing required key 'currency'"),
+    "wrong-type": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("period: month", "period: [month]")), "p.yaml", 4, "expected text, found a list"),
+    "bad-number": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("rate: 5%", "rate: 5%\n    cap: 1,000")), "p.yaml", 15, "expected a amount, found '1,000'"),
+    "bad-rate": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("rate: 5%", "rate: five percent")), "p.yaml", 14, "expected a number or percentage, found 'five percent'"),
+    "bad-choice": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("type: rate", "type: rat")), "p.yaml", 12, "'rat' is not one of: rate, tiers, bonus"),
+    "bad-reference": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("base: revenue", "base: revenu")), "p.yaml", 13, "no measure named 'revenu'"),
+    "schema-version": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("schema_version: 1", "schema_version: 2")), "p.yaml", 1, "schema_version 2 is not one this tool reads"),
+    "bad-tiers": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("type: rate", "type: tiers\n    method: marginal\n    bound: upper\n    tiers: [{up_to: 10, rate: 1%}, {up_to: 5, rate: 2%}, {rate: 3%}]").replace("    rate: 5%\n", "")), "p.yaml", 15, "5 is not above the previous tier's 10"),
+    "duplicate-program": (lambda ws: (ws.programs.joinpath("p.yml").write_text(GOOD_PROGRAM), _validate(_with(ws)))[1], "p.yml", 1, "program id 'p' is also declared in"),
+    "program-id-mismatch": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("id: p", "id: commission")), "p.yaml", 2, "id 'commission' differs from the file name 'p'"),
+    "no-programs": (lambda ws: _validate(_with(ws), None), "programs", None, "no program files (*.yaml) found"),
+    "file-not-found": (lambda ws: _validate(_with(ws, sources=DEFAULT_SOURCES.replace("deals.csv", "deals-2026.csv"))), "deals-2026.csv", None, "the file does not exist"),
+    "file-unreadable": (lambda ws: _validate(_with(ws, deals="deal_id,owner,customer,stage,close_date,amount\nD1,ana,Caf\xe9,Won,2026-04-02,1\n".encode("cp1252"))), "deals.csv", 2, "not valid utf-8 text"),
+    "missing-column": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("stage", "status"))), "deals.csv", 1, "no column for 'stage'"),
+    "ambiguous-column": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("customer", "Value"), sources=DEFAULT_SOURCES.replace("    amount: amount", "    amount: [amount, Value]"))), "deals.csv", 1, "several columns match 'amount': amount, Value"),
+    "no-header": (lambda ws: _validate(_with(ws, deals="a,b,c\n1,2,3\n")), "deals.csv", None, "no row in the first 50 names any declared column"),
+    "bad-amount": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("1000.50", "1000.505"))), "deals.csv", 2, "'1000.505' has more than 2 decimal places"),
+    "bad-cell-number": (lambda ws: _validate(_with(ws, roster=GOOD_ROSTER.replace(",1000", ",lots"), sources=DEFAULT_SOURCES.replace("type: money, required: false", "type: number, required: false"))), "roster.csv", 2, "'lots' is not a number in the declared format"),
+    "bad-cell-date": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("2026-04-03", "04/03/2026"))), "deals.csv", 3, "'04/03/2026' is not a date in the declared format %Y-%m-%d"),
+    "excel-error-cell": (lambda ws: _xlsx_case(ws), "deals.xlsx", 2, "the cell holds the spreadsheet error #DIV/0!"),
+    "duplicate-person": (lambda ws: _validate(_with(ws, roster=GOOD_ROSTER + "ana,Ana Again,Sales Rep,East,boss,5\n")), "roster.csv", 3, "person id 'ana' appears twice (first on row 2)"),
+    "unknown-owner": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS + "D9,Bo Nobody,X,Won,2026-04-09,5\n")), "deals.csv", 4, "owner 'Bo Nobody' matches nobody on the roster"),
+    "currency-mismatch": (lambda ws: (_with(ws, deals=GOOD_DEALS.replace("amount\n", "amount,currency\n").replace("1000.50\n", "1000.50,GBP\n").replace("99.50\n", "99.50,USD\n"), sources=DEFAULT_SOURCES + "    currency: currency\n"), ws.program("p", GOOD_PROGRAM), _compute(ws))[2], "deals.csv", 2, "1 deal(s) in GBP feed program 'p'"),
+    "missing-target": (lambda ws: (_with(ws, roster=GOOD_ROSTER.replace(",1000", ",0")), ws.program("p", GOOD_PROGRAM.replace("components:", "  att: {attainment: revenue, target: q}\ntargets:\n  q: {roster: quarterly_quota}\ncomponents:")), _compute(ws))[2], "p.yaml", 12, "Ana Lima (ana) has a zero target 'q'"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_error_code_has_a_located_reproducer(ws, code):
+    make, file_part, line, words = CASES[code]
+    diags = [d for d in make(ws) if d.code == code]
+    assert diags, f"{code} was not produced"
+    d = diags[0]
+    assert file_part in d.location.file
+    assert d.location.line == line
+    assert words in d.message
+    assert d.hint, "every refusal says how to fix it"
