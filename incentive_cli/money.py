@@ -112,6 +112,15 @@ def format_money(amount: Decimal, places: int = 2) -> str:
     return f"{amount.quantize(q):,}"
 
 
+def format_number(d: Decimal | None) -> str:
+    """1,234 for whole numbers, 1,234.5 otherwise (no trailing zeros); '-' for nothing."""
+    if d is None:
+        return "-"
+    if d == d.to_integral_value():
+        return f"{d.quantize(Decimal(1)):,}"
+    return f"{d.normalize():,f}"
+
+
 def format_rate(rate: Decimal) -> str:
     pct = (rate * 100).normalize()
     text = f"{pct:f}"

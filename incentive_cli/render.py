@@ -10,8 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .engine.compute import format_plain
-from .money import format_money, format_rate, minor_units
+from .money import format_money, format_number, format_rate, minor_units
 
 
 def _value(v: Decimal | None, kind: str) -> str:
@@ -19,7 +18,7 @@ def _value(v: Decimal | None, kind: str) -> str:
         return "-"
     if kind in ("ratio", "growth", "attainment"):
         return format_rate(round(v, 6))
-    return format_plain(round(v, 6))
+    return format_number(round(v, 6))
 
 
 def render_explain(result: Any, found: list[Any], person: str) -> None:
@@ -49,7 +48,7 @@ def render_explain(result: Any, found: list[Any], person: str) -> None:
         for line in p.lines:
             first = True
             for s in line.steps:
-                lt.add_row(escape(line.component_name) if first else "", escape(s.label + (f" ({s.note})" if s.note else "")), "" if s.base is None else format_plain(round(s.base, 6)), "" if s.rate is None else format_rate(s.rate), "" if s.amount is None else format_plain(round(s.amount, 6)))
+                lt.add_row(escape(line.component_name) if first else "", escape(s.label + (f" ({s.note})" if s.note else "")), "" if s.base is None else format_number(round(s.base, 6)), "" if s.rate is None else format_rate(s.rate), "" if s.amount is None else format_number(round(s.amount, 6)))
                 first = False
             rows = f"{len(line.source_rows)} row(s) of {line.source_file}" if len(line.source_rows) else ""
             lt.add_row("" if not first else escape(line.component_name), f"[bold]payout line[/bold] (rounded once){' · ' + escape(rows) if rows else ''}", "", "", f"[bold]{format_money(line.amount, places)}[/bold]")

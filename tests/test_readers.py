@@ -214,3 +214,75 @@ def test_activities_are_read_and_counted(ws):
     [r] = api.compute(ws.programs, ws.data, "2026-04").results
     [ana] = r.people
     assert ana.measures[0][1] == 2 and ana.lines[0].amount == Decimal("50.00")
+
+
+# --- money parsing, exact --------------------------------------------------------------
+
+def _raw(values: list[str]):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    from incentive_cli.readers.table import RawTable
+
+    return RawTable("x.csv", None, 1, {"amount": "Amount"}, {"amount": 1}, {"amount": pa.chunked_array([pa.array(values, pa.string())])}, len(values), list(range(2, len(values) + 2)))
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("1.500", 150), ("-0.5", -50), ("+3", 300), ("-1,234.5", -123450), ("0", 0), ("9999999999999.99", 999999999999999), (" 7 ", 700), ("0.07", 7)],
+)
+def test_money_cells_become_exact_minor_units(text, cents):
+    from incentive_cli.readers.cells import parse_money
+
+    diags: list = []
+    units, blank = parse_money(_raw([text]), "amount", 2, {}, diags)
+    assert diags == [] and int(units[0]) == cents and not blank[0]
+
+
+@pytest.mark.parametrize(("text", "words"), [("1.005", "more than 2 decimal places"), ("12345678901234", "too large"), ("5.", "not a number"), ("1e5", "not a number"), ("12,34", "not a number")])
+def test_money_cells_that_cannot_be_read_exactly_are_refused(text, words):
+    from incentive_cli.readers.cells import parse_money
+
+    diags: list = []
+    units, _ = parse_money(_raw([text]), "amount", 2, {}, diags)
+    assert [d.code for d in diags] == ["bad-amount"] and words in diags[0].message and int(units[0]) == 0
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.lists(st.integers(-10**14 + 1, 10**14 - 1), min_size=1, max_size=50), st.sampled_from([(".", ","), (",", "."), (".", "")]))
+def test_any_amount_written_in_the_declared_format_reads_back_exactly(cents_list, fmt):
+    from incentive_cli.readers.cells import parse_money
+
+    dec, thou = fmt
+
+    def write(c: int) -> str:
+        whole, frac = divmod(abs(c), 100)
+        w = f"{whole:,}".replace(",", thou) if thou else str(whole)
+        return ("-" if c < 0 else "") + w + dec + f"{frac:02d}"
+
+    diags: list = []
+    units, _ = parse_money(_raw([write(c) for c in cents_list]), "amount", 2, {"decimal": dec, "thousands": thou or "none"}, diags)
+    assert diags == []
+    assert [int(u) for u in units] == cents_list
+
+
+@pytest.mark.parametrize(("fmt", "text", "ok"), [("%Y-%m-%d", "2026-02-30", False), ("%Y-%m-%d", "2024-02-29", True), ("%d/%m/%Y", "30/02/2026", False), ("%d/%m/%Y", "3/4/2026", True), ("%d.%m.%Y", "31.12.2026", True), ("%m/%d/%Y %H:%M", "04/01/2026 09:30", True)])
+def test_dates_are_strict_never_rolled_over(ws, fmt, text, ok):
+    data, diags = _data(ws, f"Opportunity ID,Opportunity Owner,Stage,Close Date,Amount\nX1,ana,Won,{text},1\n", extra=f"date_format: '{fmt}'")
+    assert (codes(diags) == []) == ok
+
+
+@pytest.mark.parametrize("text", ["1e5", ".5", "5.", "1_000", "NaN"])
+def test_amounts_that_are_not_in_the_declared_format_are_refused_even_when_a_parser_could_guess(ws, text):
+    _, diags = _data(ws, f"Opportunity ID,Opportunity Owner,Stage,Close Date,Amount\nX1,ana,Won,2026-04-02,10\nX2,ana,Won,2026-04-02,{text}\n")
+    assert codes(diags) == ["bad-amount"] and diags[0].location.line == 3
+
+
+def test_blank_iso_dates_are_blank_and_bad_ones_located(ws):
+    data, diags = _data(ws, "Opportunity ID,Opportunity Owner,Stage,Close Date,Amount\nX1,ana,Open,,10\nX2,ana,Won,2026-04-02,1\n")
+    assert codes(diags) == []
+    assert [str(d) for d in data.tables["deals"].frame["close_date"].to_numpy(dtype="datetime64[D]")] == ["NaT", "2026-04-02"]
+    _, diags = _data(ws, "Opportunity ID,Opportunity Owner,Stage,Close Date,Amount\nX1,ana,Open,2026-13-01,10\n")
+    assert [(d.code, d.location.line, d.value) for d in diags] == [("bad-cell-date", 2, "2026-13-01")]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
-from ..money import format_money, format_rate, round_money
+from ..money import format_money, format_number, format_rate, round_money
 from .data import DataSet, FactTable, Person
 from .model import (
     BasisStep,
@@ -72,6 +72,8 @@ class MeasureValue:
 class Evaluator:
     def __init__(self, program: Program, data: DataSet, people: list[str]):
         self.program, self.data, self.people = program, data, people
+        code_of = {pid: k for k, pid in enumerate(data.person_ids)}
+        self.codes = np.array([code_of[p] for p in people], dtype=np.int32)
         self.cache: dict[tuple[str, str], MeasureValue] = {}
         self.target_cache: dict[tuple[str, str], tuple[dict[str, Decimal | None], dict[str, str]]] = {}
         self.diags: list[Diagnostic] = []
@@ -80,7 +82,7 @@ class Evaluator:
     def _filtered(self, m: Measure, period: Period | None, until: dt.date | None = None) -> tuple[FactTable, pd.DataFrame]:
         ft = self.data.tables[m.table or "deals"]
         f = ft.frame
-        mask = f["_person"].notna().to_numpy().copy()
+        mask = f["_pcode"].to_numpy() >= 0
         date_col = m.date_field or ft.date_field
         dates = f[date_col].to_numpy(dtype="datetime64[D]")
         if period is not None:
@@ -159,22 +161,21 @@ class Evaluator:
 
     def _aggregate(self, m: Measure, period: Period) -> MeasureValue:
         ft, rows = self._filtered(m, period)
-        people = pd.Index(self.people, dtype="string")
-        rows = rows[rows["_person"].isin(people)]
+        rows = rows[np.isin(rows["_pcode"].to_numpy(), self.codes)]
         scale = 0
         if m.kind == "sum":
             fld = m.field or "amount"
             scale = ft.scales.get(fld, 0)
             if "currency" in rows.columns and ft.types.get(fld) == "money":
                 self._check_currency(ft, rows)
-            agg = rows.groupby("_person", sort=False)[fld].sum(min_count=0)
+            agg = rows.groupby("_pcode", sort=False)[fld].sum(min_count=0)
         elif m.kind == "count":
             if m.field in (None, "rows"):
-                agg = rows.groupby("_person", sort=False).size()
+                agg = rows.groupby("_pcode", sort=False).size()
             else:
                 col = rows[m.field]
                 filled = col.notna() & (col.astype("string").fillna("") != "")
-                agg = filled.groupby(rows["_person"], sort=False).sum()
+                agg = filled.groupby(rows["_pcode"], sort=False).sum()
         else:  # distinct
             fld = m.field or ""
             sub = rows[rows[fld].notna() & (rows[fld].astype("string").fillna("") != "")]
@@ -186,11 +187,13 @@ class Evaluator:
                 first_dates = sub[fld].map(first).to_numpy(dtype="datetime64[D]")
                 sub = sub[first_dates >= np.datetime64(period.start)]
                 rows = sub
-            agg = sub.groupby("_person", sort=False)[fld].nunique()
-        agg_d = agg.to_dict()
+            agg = sub.groupby("_pcode", sort=False)[fld].nunique()
+        ids = self.data.person_ids
+        agg_d = {ids[int(k)]: v for k, v in agg.to_dict().items()}
         values = {p: (_d(agg_d[p], scale) if p in agg_d and not pd.isna(agg_d[p]) else ZERO) for p in self.people}
-        idx = rows.groupby("_person", sort=False).indices if len(rows) else {}
-        row_idx = {str(p): rows["_i"].to_numpy()[ix] for p, ix in idx.items()}
+        idx = rows.groupby("_pcode", sort=False).indices if len(rows) else {}
+        data_rows = rows["_i"].to_numpy()
+        row_idx = {ids[int(k)]: data_rows[ix] for k, ix in idx.items()}
         where = " where " + ", ".join(f"{f.field} {f.op} {f.value}" for f in m.filters) if m.filters else ""
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
         return MeasureValue(values, f"{what} in {m.table} dated in {period.label}{where}", row_idx, m.table)
@@ -213,7 +216,7 @@ class Evaluator:
         how: dict[str, str] = {}
         if t.kind == "fixed":
             for p in self.people:
-                vals[p], how[p] = t.value, f"fixed {format_plain(t.value)}"
+                vals[p], how[p] = t.value, f"fixed {format_number(t.value)}"
         elif t.kind == "roster":
             for p in self.people:
                 v = self.data.people[p].attr(t.column or "")
@@ -237,17 +240,9 @@ class Evaluator:
             if v is not None and t.round != "none":
                 mode = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "nearest": ROUND_HALF_UP}[t.round]
                 vals[p] = v.to_integral_value(rounding=mode)
-                how[p] += f", rounded {t.round} to {format_plain(vals[p])}"
+                how[p] += f", rounded {t.round} to {format_number(vals[p])}"
         self.target_cache[key] = (vals, how)
         return vals, how
-
-
-def format_plain(d: Decimal | None) -> str:
-    if d is None:
-        return "-"
-    if d == d.to_integral_value():
-        return f"{d.quantize(Decimal(1)):,}"
-    return f"{d.normalize():,f}"
 
 
 def statistic(t: Target, population: list[Decimal], ref_label: str) -> tuple[Decimal | None, str]:
@@ -276,13 +271,13 @@ def statistic(t: Target, population: list[Decimal], ref_label: str) -> tuple[Dec
         var = sum(((x - mean) ** 2 for x in population), ZERO) / n
         sigma = var.sqrt()
         v = mean + t.k * sigma
-        text = f"mean + {format_plain(t.k)}σ of {t.of} in {ref_label} (mean {format_plain(round(mean, 4))}, σ {format_plain(round(sigma, 4))}, {n} people)"
+        text = f"mean + {format_number(t.k)}σ of {t.of} in {ref_label} (mean {format_number(round(mean, 4))}, σ {format_number(round(sigma, 4))}, {n} people)"
     if t.clip:
         clipped = min(max(v, mean), mx)
         if clipped != v:
-            text += f", clipped into [mean, max] = [{format_plain(round(mean, 4))}, {format_plain(mx)}]"
+            text += f", clipped into [mean, max] = [{format_number(round(mean, 4))}, {format_number(mx)}]"
         v = clipped
-    return v, text + f" = {format_plain(round(v, 4))}"
+    return v, text + f" = {format_number(round(v, 4))}"
 
 
 # --- components ---------------------------------------------------------------------------
@@ -295,7 +290,7 @@ def _passes(value: Decimal, threshold: Decimal, strict: bool) -> bool:
 def _fmt_value(v: Decimal, measure: Measure | None) -> str:
     if measure is not None and measure.kind in ("ratio", "growth", "attainment"):
         return format_rate(round(v, 6))
-    return format_plain(v)
+    return format_number(v)
 
 
 def compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
@@ -362,25 +357,16 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
             else:
                 steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} reaches {_fmt_value(c.gate.threshold, gm)}", threshold=c.gate.threshold, note="passed"))
         if c.cap is not None and amount > c.cap:
-            steps[p].append(BasisStep(f"cap {format_plain(c.cap)}", threshold=c.cap, amount=c.cap, note=f"limited from {format_plain(round(amount, 6))}"))
+            steps[p].append(BasisStep(f"cap {format_number(c.cap)}", threshold=c.cap, amount=c.cap, note=f"limited from {format_number(round(amount, 6))}"))
             amount = c.cap
         gate_ok = c.gate is None or _passes(ev.measure(c.gate.on, period).values[p], c.gate.threshold, c.gate.strict)
         if c.floor is not None and amount < c.floor and gate_ok:
-            steps[p].append(BasisStep(f"floor {format_plain(c.floor)}", threshold=c.floor, amount=c.floor, note=f"raised from {format_plain(round(amount, 6))}"))
+            steps[p].append(BasisStep(f"floor {format_number(c.floor)}", threshold=c.floor, amount=c.floor, note=f"raised from {format_number(round(amount, 6))}"))
             amount = c.floor
         rounded = round_money(amount, c.rounding)
         rows = rows_of.get(p, np.zeros(0, dtype=np.int64))
-        basis = "; ".join(_step_text(s) for s in steps[p])
-        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), basis, rows, src_table or "")
+        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "")
     return out
-
-
-def _step_text(s: BasisStep) -> str:
-    if s.rate is not None and s.base is not None:
-        return f"{s.label}: {format_plain(round(s.base, 6))} x {format_rate(s.rate)} = {format_plain(round(s.amount or ZERO, 6))}"
-    if s.amount is not None:
-        return f"{s.label} = {format_plain(round(s.amount, 6))}"
-    return s.label
 
 
 def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], base_mv: MeasureValue | None, on_mv: MeasureValue | None, on_m: Measure | None) -> None:
@@ -417,7 +403,7 @@ def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, pe
             nxt = table.next_bound(sel)
             if nxt is not None:
                 gap = nxt[0] - sel
-                gap_text = format_money(gap) if by_base else format_plain(round(gap, 6))
+                gap_text = format_money(gap) if by_base else format_number(round(gap, 6))
                 steps[p].append(BasisStep(f"next: {gap_text} more {c.base if by_base else c.on} reaches {nxt[1]}", note="distance to the next tier"))
         return
     # deal or running scope: per-deal arithmetic, vectorised
@@ -444,7 +430,7 @@ def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, pe
     pos = 0
     # running order: close date, then deal id (stable across exports), then file row
     all_dates = frame[date_col].to_numpy(dtype="datetime64[D]")
-    id_rank = pd.factorize(frame["deal_id"], sort=True)[0] if "deal_id" in frame.columns else frame["_i"].to_numpy()
+    id_rank = ft.id_rank()
     for rows in idx_all:
         o = np.lexsort((rows, id_rank[rows], all_dates[rows]))
         order_parts.append(rows[o])

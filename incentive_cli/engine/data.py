@@ -40,6 +40,8 @@ class FactTable:
 
     * ``_i``: the data row index (the table's ``row_of(i)`` gives the file row);
     * ``_person``: the roster person id credited (owner matched), or <NA>;
+    * ``_pcode``: the same person as an index into the sorted roster ids (-1: nobody), for
+      fast integer grouping;
     * money fields as int64 minor units at ``scales[field]`` places; dates as datetime64;
       text as strings.
     """
@@ -52,6 +54,16 @@ class FactTable:
     scales: dict[str, int]
     row_of: Any  # callable: data row index -> file row number
     currency: str | None = None
+    _id_rank: Any = None
+
+    def id_rank(self) -> Any:
+        """Rank of each row's deal id (for a running order that ignores row order), cached."""
+        if self._id_rank is None:
+            if "deal_id" in self.frame.columns:
+                self._id_rank = pd.factorize(self.frame["deal_id"], sort=True)[0]
+            else:
+                self._id_rank = self.frame["_i"].to_numpy()
+        return self._id_rank
 
     def has(self, fld: str) -> bool:
         return fld in self.frame.columns
@@ -64,6 +76,11 @@ class DataSet:
     tables: dict[str, FactTable]
     inputs: list[dict[str, Any]]  # file, sha256, rows, control sums
     unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def person_ids(self) -> list[str]:
+        """Roster ids in the order of the facts' ``_pcode``."""
+        return sorted(self.people)
 
     def person_attr_decimal(self, pid: str, column: str) -> Decimal | None:
         v = self.people[pid].attr(column)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from ..diagnostics import Location
-from ..money import Rounding
+from ..money import Rounding, format_number, format_rate
 
 _SRC = field(default_factory=Location, compare=False, repr=False)
 
@@ -147,6 +148,13 @@ class BasisStep:
     amount: Decimal | None = None  # exact, before the one rounding
     note: str = ""
 
+    def text(self) -> str:
+        if self.rate is not None and self.base is not None:
+            return f"{self.label}: {format_number(round(self.base, 6))} x {format_rate(self.rate)} = {format_number(round(self.amount or Decimal(0), 6))}"
+        if self.amount is not None:
+            return f"{self.label} = {format_number(round(self.amount, 6))}"
+        return self.label
+
 
 @dataclass(frozen=True)
 class PayoutLine:
@@ -158,9 +166,13 @@ class PayoutLine:
     amount: Decimal  # rounded once
     exact: Decimal  # before rounding
     steps: tuple[BasisStep, ...] = ()
-    basis: str = ""  # one-line summary for the register
     source_rows: Any = ()  # data row indices (numpy array) of the facts that fed this line
     source_file: str = ""
+
+    @cached_property
+    def basis(self) -> str:
+        """One line for the register: every step, as a person would check it."""
+        return "; ".join(s.text() for s in self.steps)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from .table import RawTable, read_table
 from .yaml_nodes import load_yaml
 
 SOURCES_FILE = "sources.yaml"
+NUMBER_PLACES = 6  # decimals kept for non-money numbers (counts, scores)
 PERSON_FIELDS = ("person_id", "name", "role", "team", "manager", "region", "currency")
 
 
@@ -89,12 +90,24 @@ def read_sources_file(data_dir: Path) -> tuple[PObj | None, list[Diagnostic], st
     return (doc if isinstance(doc, PObj) else None), diags, text
 
 
-def _read_raw(data_dir: Path, spec: PObj, wanted: dict[str, list[str]], optional: set[str]) -> tuple[RawTable | None, list[Diagnostic], int, Path]:
+def _fast_types(spec: PObj, types: dict[str, str]) -> dict[str, Any]:
+    """Fields pyarrow may convert while parsing: ISO dates, whose conversion is exactly as
+    strict as ours. (Amounts are not: pyarrow would also take 1e5 and .5, which the declared
+    number format refuses, so amounts always go through the cell parser.)"""
+    import pyarrow as pa
+
+    if (spec.get("date_format") or "%Y-%m-%d") != "%Y-%m-%d":
+        return {}
+    return {fld: pa.date32() for fld, t in types.items() if t == "date"}
+
+
+def _read_raw(data_dir: Path, spec: PObj, wanted: dict[str, list[str]], optional: set[str], types: dict[str, str]) -> tuple[RawTable | None, list[Diagnostic], int, Path]:
     path = data_dir / spec["file"]
     display = str(path)
     raw, diags, epoch = read_table(
         path, display, wanted, optional, fmt=spec.get("format") or "auto", sheet=spec.get("sheet"),
         encoding=spec.get("encoding") or "auto", delimiter=spec.get("delimiter") or ",", header_row=spec.get("header_row"),
+        fast_types=_fast_types(spec, types),
     )
     return raw, diags, epoch, path
 
@@ -114,10 +127,10 @@ def _typed_columns(raw: RawTable, types: dict[str, str], spec: PObj, epoch: int,
             cols[fld][blank] = pd.NA
             scales[fld] = places
         elif t == "number":
-            units, blank = parse_money(raw, fld, 6, nf, diags, what="number")
+            units, blank = parse_money(raw, fld, NUMBER_PLACES, nf, diags, what="number")
             cols[fld] = pd.array(units, dtype="Int64")
             cols[fld][blank] = pd.NA
-            scales[fld] = 6
+            scales[fld] = NUMBER_PLACES
         elif t == "date":
             cols[fld] = parse_dates(raw, fld, date_fmt, epoch, diags)
         else:
@@ -125,24 +138,43 @@ def _typed_columns(raw: RawTable, types: dict[str, str], spec: PObj, epoch: int,
     return cols, scales
 
 
+def _as_lists(cols: dict[str, Any], scales: dict[str, int]) -> dict[str, list[Any]]:
+    """Roster columns as lists of Python values: Decimal for numbers, date for dates, str for
+    text, None for blanks. A few objects per person, fast to index."""
+    out: dict[str, list[Any]] = {}
+    for fld, col in cols.items():
+        if isinstance(col, np.ndarray):  # dates
+            out[fld] = [None if np.isnat(v) else v.astype(object) for v in col]
+        elif fld in scales:
+            out[fld] = [None if v is pd.NA else decimal_from_units(int(v), scales[fld]) for v in pd.Series(col).astype(object).tolist()]
+        else:
+            out[fld] = [None if v is pd.NA else v for v in pd.Series(col).astype(object).tolist()]
+    return out
+
+
+def _records(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    fields = list(cols)
+    return [dict(zip(fields, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
 def _input_record(path: Path, raw: RawTable, table: str, cols: dict[str, Any], scales: dict[str, int]) -> dict[str, Any]:
     sums = {}
     for fld, sc in scales.items():
         total = int(pd.Series(cols[fld]).sum(skipna=True))
-        sums[fld] = str(decimal_from_units(total, sc).normalize() if sc == 6 else decimal_from_units(total, sc))
+        sums[fld] = str(decimal_from_units(total, sc).normalize() if sc == NUMBER_PLACES else decimal_from_units(total, sc))
     return {"table": table, "file": path.name, "path": str(path), "sha256": _sha256(path), "sheet": raw.sheet, "header_row": raw.header_row, "rows": raw.n_rows, "sums": sums}
 
 
 def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> tuple[dict[str, Person], dict[str, str]]:
     wanted, types, optional = _columns(spec.get("columns"))
-    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional)
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types)
     diags += d
     if raw is None:
         return {}, types
     cols, scales = _typed_columns(raw, types, spec, epoch, diags)
     inputs.append(_input_record(path, raw, "roster", cols, scales))
     defaults = dict(spec.get("defaults") or {})
-    joins: list[tuple[RawTable, dict[str, Any], dict[str, int], dict[str, str]]] = []
+    joins: list[tuple[RawTable, list[dict[str, Any]], dict[str, int], dict[str, str]]] = []
     for j in spec.get("join") or []:
         if not isinstance(j, PObj):
             continue
@@ -150,28 +182,19 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
         if "person_id" not in jw:
             diags.append(Diagnostic("missing-key", "roster.join: a joined file must map person_id", j.loc, hint="add person_id: <header>"))
             continue
-        jraw, jd, jepoch, jpath = _read_raw(data_dir, j, jw, jo)
+        jraw, jd, jepoch, jpath = _read_raw(data_dir, j, jw, jo, jt)
         diags += jd
         if jraw is None:
             continue
         jcols, jscales = _typed_columns(jraw, jt, j, jepoch, diags)
         inputs.append(_input_record(jpath, jraw, "roster.join", jcols, jscales))
-        joins.append((jraw, jcols, jscales, jt))
+        joins.append((jraw, _records(_as_lists(jcols, jscales)), jscales, jt))
         types.update({k: v for k, v in jt.items() if k != "person_id"})
     people: dict[str, Person] = {}
     first_row: dict[str, int] = {}
 
-    def value(cols_: dict[str, Any], scales_: dict[str, int], fld: str, i: int) -> Any:
-        col = cols_[fld]
-        v = col[i]
-        if fld in scales_:
-            return None if pd.isna(v) else decimal_from_units(int(v), scales_[fld])
-        if isinstance(v, np.datetime64):
-            return None if np.isnat(v) else pd.Timestamp(v).date()
-        return None if v is pd.NA else str(v)
-
-    for i in range(raw.n_rows):
-        pid = value(cols, scales, "person_id", i) or ""
+    for i, rec in enumerate(_records(_as_lists(cols, scales))):
+        pid = rec.get("person_id") or ""
         if not pid:
             diags.append(Diagnostic("missing-column", "a roster row has no person id", raw.location("person_id", i), hint="every person needs an id (or a name used as id)"))
             continue
@@ -179,7 +202,6 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
             diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice (first on row {first_row[pid]})", raw.location("person_id", i), hint="one row per person", value=pid))
             continue
         first_row[pid] = raw.row_of(i)
-        rec = {f: value(cols, scales, f, i) for f in cols}
         for k, v in defaults.items():
             if rec.get(k) in (None, ""):
                 rec[k] = v
@@ -189,10 +211,10 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
             region=rec.get("region") or "", currency=rec.get("currency") or "", hire_date=attrs.pop("hire_date", None), end_date=attrs.pop("end_date", None),
             attrs=tuple(sorted(attrs.items())), source=raw.location("person_id", i),
         )
-    for jraw, jcols, jscales, _ in joins:
+    for jraw, jrecs, _, _ in joins:
         seen: set[str] = set()
-        for i in range(jraw.n_rows):
-            pid = value(jcols, jscales, "person_id", i) or ""
+        for i, jrec in enumerate(jrecs):
+            pid = jrec.get("person_id") or ""
             if pid not in people:
                 diags.append(Diagnostic("bad-reference", f"person id {pid!r} is not on the roster", jraw.location("person_id", i), hint="add the person to the roster, or remove the row", value=pid))
                 continue
@@ -200,7 +222,7 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
                 diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice in this file", jraw.location("person_id", i), hint="one row per person", value=pid))
                 continue
             seen.add(pid)
-            extra = {f: value(jcols, jscales, f, i) for f in jcols if f != "person_id"}
+            extra = {f: v for f, v in jrec.items() if f != "person_id"}
             p = people[pid]
             merged = dict(p.attrs)
             merged.update(extra)
@@ -214,7 +236,7 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
     if date_field not in wanted:
         diags.append(Diagnostic("missing-key", f"{table}: the date field {date_field!r} is not among the declared columns", spec.where("columns") if isinstance(spec, PObj) else Location(), hint=f"map {date_field}: <header>, or set date: <field>"))
         return None
-    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional)
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types)
     diags += d
     if raw is None:
         return None
@@ -226,13 +248,11 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
     how = spec.get("owner_match") or "id_or_name"
     by_id = {pid: pid for pid in people} if how in ("id", "id_or_name") else {}
     by_name = {norm_name(p.name): pid for pid, p in people.items()} if how in ("name", "id_or_name") else {}
-    owners = frame["owner"].astype(object)
-    mapping: dict[str, Any] = {}
-    for o in pd.unique(owners):
-        o_s = "" if o is None or o is pd.NA else str(o)
-        pid = by_id.get(o_s) or by_name.get(norm_name(o_s))
-        mapping[o_s] = pid if pid is not None else pd.NA
-    frame["_person"] = owners.map(lambda o: mapping.get("" if o is None or o is pd.NA else str(o), pd.NA)).astype("string")
+    codes, uniques = pd.factorize(frame["owner"], use_na_sentinel=False)
+    matched = [by_id.get(str(o)) or by_name.get(norm_name(str(o))) for o in uniques]
+    frame["_person"] = pd.array(matched, dtype="string").take(codes)
+    code_of = {pid: k for k, pid in enumerate(sorted(people))}
+    frame["_pcode"] = np.array([code_of.get(pid, -1) if pid is not None else -1 for pid in matched], dtype=np.int32)[codes]
     missing = frame["_person"].isna().to_numpy()
     if missing.any():
         severity_error = (spec.get("unknown_owners") or "error") == "error"

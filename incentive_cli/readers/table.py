@@ -122,11 +122,15 @@ def _ambiguous(rowcells: list[Any], wanted: dict[str, list[str]]) -> list[tuple[
     return out
 
 
-def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], encoding: str = "auto", delimiter: str = ",", header_row: int | None = None) -> tuple[RawTable | None, list[Diagnostic]]:
+def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], encoding: str = "auto", delimiter: str = ",", header_row: int | None = None, fast_types: dict[str, Any] | None = None) -> tuple[RawTable | None, list[Diagnostic]]:
+    """``fast_types`` (field -> pyarrow type) lets pyarrow convert plain amounts and ISO dates
+    while it parses, in parallel; if any cell refuses, the file is read again as text and
+    the cell parsers locate every problem."""
     text, diags = decode_text(data, encoding, file)
     if text is None:
         return None, diags
-    head_rows = list(csv.reader(io.StringIO("\n".join(text.splitlines()[: HEADER_SCAN_ROWS + 5])), delimiter=delimiter))
+    head_text = _head(text, HEADER_SCAN_ROWS + 5)
+    head_rows = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))
     idx: int | None
     if header_row is not None:
         idx = header_row - 1
@@ -148,21 +152,45 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
         return "skip"
 
     # skip the header and everything above it by record count
-    skip = _records_before(text, delimiter, idx + 1)
-    try:
-        tbl = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except pa.ArrowInvalid as exc:
-        return None, [Diagnostic("file-unreadable", f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", Location(file), hint="check the delimiter declared in sources.yaml")]
+    skip = _records_before(head_text, delimiter, idx + 1)
+    utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if encoding not in ("auto", "utf-8", "utf-8-sig") or utf8[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        utf8 = text.encode("utf-8")
+    typed: dict[str, Any] = {}
+    for f, c in mapping.items():
+        if fast_types and f in fast_types and all(c != c2 or f2 == f for f2, c2 in mapping.items()):
+            typed[names[c]] = fast_types[f]
+    for attempt in ([typed, {}] if typed else [{}]):
+        column_types = {n: attempt.get(n, pa.string()) for n in names}
+        try:
+            tbl = pacsv.read_csv(
+                io.BytesIO(utf8),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            if attempt:
+                bad_rows.clear()
+                continue
+            return None, [Diagnostic("file-unreadable", f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", Location(file), hint="check the delimiter declared in sources.yaml")]
     if bad_rows:
         return None, diags + _bad_field_counts(file, text, delimiter, idx + 1, len(header), len(bad_rows))
     cols = {f: tbl.column(mapping[f]) for f in mapping}
     raw = RawTable(file, None, idx + 1, {f: str(header[c]).strip() for f, c in mapping.items()}, {f: c + 1 for f, c in mapping.items()}, cols, tbl.num_rows, None, text, delimiter, idx + 1)
     return raw, diags
+
+
+def _head(text: str, lines: int) -> str:
+    """The first ``lines`` physical lines, without splitting the whole file."""
+    pos = 0
+    for _ in range(lines):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return text
+        pos = nxt + 1
+    return text[:pos]
 
 
 def _bad_field_counts(file: str, text: str, delimiter: str, header_records: int, width: int, count: int) -> list[Diagnostic]:
@@ -265,7 +293,7 @@ def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], option
     return raw, diags, epoch
 
 
-def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional: set[str], fmt: str = "auto", sheet: str | None = None, encoding: str = "auto", delimiter: str = ",", header_row: int | None = None) -> tuple[RawTable | None, list[Diagnostic], int]:
+def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional: set[str], fmt: str = "auto", sheet: str | None = None, encoding: str = "auto", delimiter: str = ",", header_row: int | None = None, fast_types: dict[str, Any] | None = None) -> tuple[RawTable | None, list[Diagnostic], int]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -279,5 +307,5 @@ def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional:
         return None, [Diagnostic("file-unreadable", "this file is an HTML page, not a CSV or spreadsheet", Location(display), hint="some CRMs serve HTML with an .xls name; export CSV or XLSX instead")], 1900
     if kind == "xlsx":
         return read_xlsx_table(display, data, wanted, optional, sheet, header_row)
-    table, diags = read_csv_table(display, data, wanted, optional, encoding, delimiter, header_row)
+    table, diags = read_csv_table(display, data, wanted, optional, encoding, delimiter, header_row, fast_types)
     return table, diags, 1900
