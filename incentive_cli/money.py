@@ -121,6 +121,13 @@ def format_number(d: Decimal | None) -> str:
     return f"{d.normalize():,f}"
 
 
+def format_amount(d: Decimal, min_places: int = 2) -> str:
+    """An amount with at least ``min_places`` decimals and every further non-zero digit:
+    4,123.60; 1,189.9993 (an exact figure before its one rounding)."""
+    places = max(min_places, -d.normalize().as_tuple().exponent) if d else min_places  # type: ignore[operator]
+    return f"{d:,.{places}f}"
+
+
 def format_rate(rate: Decimal) -> str:
     pct = (rate * 100).normalize()
     text = f"{pct:f}"

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from ..diagnostics import Location
-from ..money import Rounding, format_number, format_rate
+from ..money import Rounding, format_amount, format_rate
 
 _SRC = field(default_factory=Location, compare=False, repr=False)
 
@@ -150,9 +150,9 @@ class BasisStep:
 
     def text(self) -> str:
         if self.rate is not None and self.base is not None:
-            return f"{self.label}: {format_number(round(self.base, 6))} x {format_rate(self.rate)} = {format_number(round(self.amount or Decimal(0), 6))}"
+            return f"{self.label}: {format_amount(round(self.base, 6))} x {format_rate(self.rate)} = {format_amount(round(self.amount or Decimal(0), 6))}"
         if self.amount is not None:
-            return f"{self.label} = {format_number(round(self.amount, 6))}"
+            return f"{self.label} = {format_amount(round(self.amount, 6))}"
         return self.label
 
 

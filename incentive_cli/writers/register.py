@@ -70,7 +70,7 @@ def _money_format(wb: Any, currency: str, cache: dict[str, Any], bold: bool = Fa
     if key not in cache:
         places = minor_units(currency)
         num = "#,##0" + ("." + "0" * places if places else "")
-        cache[key] = wb.add_format({"num_format": f'{num} "{currency}";-{num} "{currency}"', "bold": bold})
+        cache[key] = wb.add_format({"num_format": f"{num};-{num}", "bold": bold})
     return cache[key]
 
 
@@ -182,6 +182,8 @@ def write_summary_xlsx(path: Path, period: str, results: list[ProgramResult]) ->
     texts = [[pid for pid in ids], [people[p].name for p in ids], [people[p].role for p in ids], [people[p].team for p in ids], [people[p].manager for p in ids]]
     widths = [_fit(t + [h]) for t, h in zip(texts, headers, strict=False)] + [max(14, min(30, len(pr.name) + 2)) for pr in programs] + [16, 9, 12]
     _setup(ws, widths, header, headers, f"Payout summary {period}")
+    longest = max((len(pr.name) for pr in programs), default=10)
+    ws.set_row(0, 15 * min(4, 1 + longest // 26))  # program names wrap in the header
     ncol_total = 5 + len(programs)
     for i, pid in enumerate(ids, start=1):
         p = people[pid]
