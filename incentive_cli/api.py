@@ -102,7 +102,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     if src.is_file():
         loaded.sources[str(src)] = src.read_text(encoding="utf-8-sig").splitlines()
     if errors(diags) or data is None:
-        raise InputRejected(diags)
+        raise InputRejected(diags, loaded.sources)
     try:
         period = parse_period(period_text, loaded.programs)
     except ValueError as exc:
@@ -110,7 +110,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     for p in loaded.programs:
         diags += check_program_data(p, data)
     if errors(diags):
-        raise InputRejected(diags)
+        raise InputRejected(diags, loaded.sources)
     results, skipped = [], []
     for p in loaded.programs:
         if not fits(p.period, period):
@@ -120,7 +120,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
         diags += cdiags
         results.append(result)
     if errors(diags):
-        raise InputRejected(diags)
+        raise InputRejected(diags, loaded.sources)
     return RunResult(period, results, diags, None, skipped, data, loaded.sources)
 
 

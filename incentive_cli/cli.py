@@ -123,7 +123,7 @@ def run(
     try:
         result = api.run(programs, data, period, out)
     except InputRejected as exc:
-        rep.finish(exc.diagnostics, _sources(programs, data))
+        rep.finish(exc.diagnostics, exc.sources)
     except api.UsageError as exc:
         _usage(str(exc))
     except RunLocked as exc:
@@ -143,18 +143,6 @@ def run(
     rep.finish(result.diagnostics, result.sources, msg)
 
 
-def _sources(programs: Path, data: Path) -> dict[str, list[str]]:
-    from .readers.program import program_files
-
-    out = {}
-    for f in program_files(programs) + [data / "sources.yaml"]:
-        try:
-            out[str(f)] = f.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError):
-            pass
-    return out
-
-
 @app.command()
 def explain(
     person: Annotated[str, typer.Argument(help="Person id or name, as on the roster.")],
@@ -171,7 +159,7 @@ def explain(
     try:
         result, found = api.explain(programs, data, period, person)
     except InputRejected as exc:
-        rep.finish(exc.diagnostics, _sources(programs, data))
+        rep.finish(exc.diagnostics, exc.sources)
     except api.UsageError as exc:
         _usage(str(exc))
     render_explain(result, found, person)

@@ -161,9 +161,10 @@ def sort_key(d: Diagnostic) -> tuple[str, str, int, int, str]:
 class InputRejected(Exception):
     """Raised by the API when inputs carry errors; holds every diagnostic found."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
+    def __init__(self, diagnostics: Sequence[Diagnostic], sources: dict[str, list[str]] | None = None):
         super().__init__(f"{len(errors(diagnostics))} error(s) in the input")
         self.diagnostics = list(diagnostics)
+        self.sources = sources or {}  # file -> lines, for excerpts under the messages
 
 
 class OutputFailed(Exception):

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 # Plenty of precision: products of amounts and rates stay exact before the one rounding.
+# The engine computes inside ``decimal.localcontext(CONTEXT)``; importing this module does
+# not change the caller's decimal context.
 CONTEXT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
-decimal.setcontext(CONTEXT)
 
 ROUNDING_MODES: dict[str, str] = {
     "half_up": decimal.ROUND_HALF_UP,

@@ -8,6 +8,7 @@ aggregation; Python objects appear per person and per payout line only.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
-from ..money import format_money, format_number, format_rate, round_money
+from ..money import CONTEXT, format_money, format_number, format_rate, round_money
 from .data import DataSet, FactTable, Person
 from .model import (
     BasisStep,
@@ -294,6 +295,11 @@ def _fmt_value(v: Decimal, measure: Measure | None) -> str:
 
 
 def compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
+    with decimal.localcontext(CONTEXT):
+        return _compute_program(program, data, period)
+
+
+def _compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
     people = sorted(pid for pid, p in data.people.items() if employed_in(p, period) and is_eligible(p, program.eligible if program.eligible != Eligibility() else None, period))
     ev = Evaluator(program, data, people)
     for pid in people:
@@ -447,12 +453,12 @@ def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, pe
             lo = starts[gi]
             hi = starts[gi + 1] if gi + 1 < len(starts) else len(ordered)
             table = TierTable.of(c.tiers, c.bound, scale=t)
-            totals, tiers_, _ = per_deal(c.method or "", c.scope, table, amounts[lo:hi], scale, np.array([0]))
+            totals, tiers_ = per_deal(c.method or "", c.scope, table, amounts[lo:hi], scale, np.array([0]))
             exact[p] = totals[0]
             steps[p].extend(_deal_steps(table, tiers_[0], c))
         return
     table = TierTable.of(c.tiers, c.bound)
-    totals, tiers_, _ = per_deal(c.method or "", c.scope, table, amounts, scale, group_starts)
+    totals, tiers_ = per_deal(c.method or "", c.scope, table, amounts, scale, group_starts)
     for gi, p in enumerate(persons):
         exact[p] = totals[gi]
         steps[p].extend(_deal_steps(table, tiers_[gi], c))
@@ -466,7 +472,3 @@ def _deal_steps(table: TierTable, per_tier: list[tuple[Decimal, Decimal]], c: Co
             continue
         out.append(BasisStep(table.labels[i], base=b, rate=table.rates[i], amount=a, note=how))
     return out
-
-
-def money_text(d: Decimal, places: int = 2) -> str:
-    return format_money(d, places)

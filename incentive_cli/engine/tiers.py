@@ -139,18 +139,16 @@ def per_deal(
     amounts: np.ndarray,  # int64 minor units, already sorted by person then date
     amount_places: int,
     group_starts: np.ndarray,  # index of each person's first row
-    bounds_per_row: np.ndarray | None = None,  # object array of per-row bound tuples (attainment tiers); None = table.bounds
-) -> tuple[list[Decimal], list[list[tuple[Decimal, Decimal]]], np.ndarray]:
-    """Exact amounts per person for deal or running scope.
+) -> tuple[list[Decimal], list[list[tuple[Decimal, Decimal]]]]:
+    """Exact amounts per person for deal or running scope, in integer arithmetic.
 
-    Returns (amount per person, per person a list of (base in tier, amount in tier) per tier,
-    and the exact per-deal amounts as a numerator array at the returned common scale is not
-    exposed; per-deal amounts are given as Decimals only through the tier sums)."""
+    Returns the amount per person, and per person (base in tier, amount in tier) for each
+    tier. Values are scaled to whole numbers (minor units, times a power of ten when a bound
+    has more decimals); products with rates stay int64 unless they could overflow, in which
+    case Python integers take over."""
     n_tiers = len(table.rates)
     rate_scale = _int_scale(list(table.rates))
     bound_scale = max(0, _int_scale(list(table.bounds)) - amount_places)
-    if bounds_per_row is not None:
-        raise NotImplementedError
     m = bound_scale
     x = amounts.astype(object) if m > 6 else amounts.astype(np.int64) * (10**m)
     rate_num = [int(r.scaleb(rate_scale)) for r in table.rates]
@@ -187,15 +185,14 @@ def per_deal(
     people_tiers: list[list[tuple[Decimal, Decimal]]] = []
     totals: list[Decimal] = []
     if len(x) == 0:
-        return totals, people_tiers, np.zeros(0)
+        return totals, people_tiers
     sums_base = [np.add.reduceat(b, group_starts) for b in tier_base]
     sums_amt = [np.add.reduceat(a, group_starts) for a in tier_amt]
     for g in range(len(group_starts)):
         per = [(Decimal(int(sums_base[i][g])).scaleb(-denom_base), Decimal(int(sums_amt[i][g])).scaleb(-denom_amt)) for i in range(n_tiers)]
         people_tiers.append(per)
         totals.append(sum((a for _, a in per), Decimal(0)))
-    per_deal_num = sum(tier_amt[1:], tier_amt[0]) if n_tiers else np.zeros(len(x))
-    return totals, people_tiers, per_deal_num
+    return totals, people_tiers
 
 
 def _slice(v: np.ndarray, lo: int | None, hi: int | None) -> np.ndarray:
