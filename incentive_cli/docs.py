@@ -1,5 +1,5 @@
-"""Generated parts of the README: the program and sources reference, the error codes and the
-exit codes. ``make docs`` rewrites them between their markers; a test fails when the README
+"""Generated parts of the README: the program and sources reference, the CRM export profiles,
+the error codes and the exit codes. ``make docs`` rewrites them between their markers; a test fails when the README
 and the code drift apart.
 
     python -m incentive_cli.docs README.md
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .diagnostics import CODES, ExitCode
 from .formats import PROGRAM, SOURCES
+from .readers.profiles import PROFILES
 from .spec import reference_rows
 
 EXIT_MEANINGS = {
@@ -33,12 +34,21 @@ def _table(rows: list[tuple[str, str, bool, str]]) -> str:
     return "\n".join(out)
 
 
+def _profiles() -> str:
+    out = []
+    for name, p in PROFILES.items():
+        out.append(f"- **`{name}`**: {p.description}")
+        out += [f"  - {rule}" for rule in p.rules]
+    return "\n".join(out)
+
+
 def generated_sections() -> dict[str, str]:
     codes = ["| code | meaning |", "|---|---|"] + [f"| `{c}` | {m} |" for c, m in CODES.items()]
     exits = ["| exit code | meaning |", "|---|---|"] + [f"| {int(c)} | {EXIT_MEANINGS[c]} |" for c in ExitCode]
     return {
         "program-reference": _table(reference_rows(PROGRAM)),
         "sources-reference": _table(reference_rows(SOURCES)),
+        "profiles": _profiles(),
         "error-codes": "\n".join(codes),
         "exit-codes": "\n".join(exits),
     }

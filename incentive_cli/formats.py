@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .readers.profiles import PROFILE_NAMES
 from .spec import Bool, Either, Field, ListOf, MapOf, Number, Obj, Text
 
 PROGRAM_SCHEMA_VERSIONS = (1,)
@@ -197,12 +198,15 @@ SOURCE = Obj(
     doc="One input file and how to read it.",
     fields=(
         Field("file", Text(), required=True, doc="Path, relative to the sources file."),
-        Field("format", Text(choices=("auto", "csv", "xlsx")), doc="auto (default) picks by the file's first bytes."),
-        Field("sheet", Text(), doc="XLSX: the sheet to read (default: the first visible one)."),
+        Field("profile", Text(choices=PROFILE_NAMES), doc="The CRM that made the export: " + ", ".join(PROFILE_NAMES) + ". Supplies header aliases, formats and quirks (README, 'CRM export profiles'); plain (default) assumes nothing."),
+        Field("format", Text(choices=("auto", "csv", "xlsx", "zip")), doc="auto (default) picks by the file's first bytes; zip: an archive of CSV parts read as one table."),
+        Field("sheet", Text(), doc="XLSX: the sheet to read (default: the first visible one; a hidden sheet is read only when named here)."),
         Field("encoding", Text(choices=("auto", "utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16")), doc="CSV text encoding (auto: BOM, then UTF-8, else refuse)."),
-        Field("delimiter", Text(), doc="CSV delimiter (default ',')."),
+        Field("delimiter", Text(pattern=r"auto|[^\n\r\"]", pattern_hint="one character such as , ; | or a tab (written \"\\t\" in double quotes), or auto"), doc="CSV delimiter: ',' (default without a profile), ';', '|', a tab, or auto (default with a profile): the one of these that splits the header line into the declared columns, recorded in run.json."),
         Field("header_row", Number(integer=True), doc="Row number of the header; default: found automatically as the first row that names the declared columns."),
-        Field("columns", MapOf(value=COLUMN), required=True, doc="field: header (or aliases) for each field the programs use."),
+        Field("hidden_rows", Text(choices=("error", "skip", "read")), doc="XLSX rows hidden in Excel: error (default) refuses the file, skip leaves them out (listed in run.json), read counts them."),
+        Field("columns", MapOf(value=COLUMN), doc="field: header (or aliases) for each field the programs use. Required without a profile; with one, these replace the profile's aliases field by field."),
+        Field("recode", MapOf(value=MapOf(value=Text(), key_pattern=r"[^\n]+")), doc="field: {value in the file: value the programs see}, for example stage: {Contract Signed: Won}. Added to the profile's (Closed Won -> Won)."),
         Field("number_format", NUMBER_FORMAT),
         Field("date_format", Text(), doc="strftime pattern of date cells in text files, e.g. %Y-%m-%d (default) or %d/%m/%Y. Never guessed."),
         Field("date", Text(pattern=NAME_PATTERN), doc="Facts: the date field that places a row in a period (deals default close_date; activities default date)."),

@@ -45,6 +45,52 @@ def _xlsx_with_error_cell() -> bytes:
     return buf.getvalue()
 
 
+def _hidden_row_xlsx() -> bytes:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
+    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", 10])
+    sh.append(["D2", "ana", "Beta", "Won", "2026-04-03", 20])
+    sh.row_dimensions[3].hidden = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _salesforce_subtotal_xlsx() -> bytes:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["Opportunity Owner", "Account Name", "Stage", "Close Date", "Amount"])
+    sh.append(["Ana Lima", "Acme", "Closed Won", "2026-04-02", 10])
+    sh.append(["Subtotal", None, None, None, 10])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _zip_of(n: int) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(n):
+            zf.writestr(f"Deals_{i:03d}.csv", GOOD_DEALS)
+    return buf.getvalue()
+
+
+def _file_case(ws: Workspace, name: str, blob: bytes, extra: str = "") -> list[Diagnostic]:
+    _with(ws, sources=DEFAULT_SOURCES.replace("deals.csv", name) + extra)
+    ws.data_file(name, blob)
+    return _validate(ws)
+
+
+def _sf_case(ws: Workspace) -> list[Diagnostic]:
+    """A Salesforce profile (no columns declared: the profile names them) on a file with a Subtotal row."""
+    _with(ws, sources=DEFAULT_SOURCES.split("deals:")[0] + "deals:\n  file: deals.xlsx\n  profile: salesforce\n")
+    ws.data_file("deals.xlsx", _salesforce_subtotal_xlsx())
+    return _validate(ws)
+
+
 def _xlsx_case(ws: Workspace) -> list[Diagnostic]:
     _with(ws, sources=DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx"))
     ws.data_file("deals.xlsx", _xlsx_with_error_cell())
@@ -74,6 +120,10 @@ CASES: dict[str, tuple[Callable[[Workspace], list[Diagnostic]], str, int | None,
     "missing-column": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("stage", "status"))), "deals.csv", 1, "no column for 'stage'"),
     "ambiguous-column": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("customer", "Value"), sources=DEFAULT_SOURCES.replace("    amount: amount", "    amount: [amount, Value]"))), "deals.csv", 1, "several columns match 'amount': amount, Value"),
     "no-header": (lambda ws: _validate(_with(ws, deals="a,b,c\n1,2,3\n")), "deals.csv", None, "no row in the first 50 names any declared column"),
+    "ambiguous-delimiter": (lambda ws: _validate(_with(ws, deals="deal_id;owner,stage\nD1;ana,Won\n", sources=DEFAULT_SOURCES + "  delimiter: auto\n")), "deals.csv", 1, "the header line reads equally well split on ',' (comma) and ';' (semicolon)"),
+    "hidden-rows": (lambda ws: _file_case(ws, "deals.xlsx", _hidden_row_xlsx()), "deals.xlsx", 3, "1 data row(s) of this sheet are hidden (rows 3)"),
+    "formatted-report": (lambda ws: _sf_case(ws), "deals.xlsx", 3, "a total row ('Subtotal'): this is a Salesforce Formatted report, not Details Only"),
+    "archive-refused": (lambda ws: _file_case(ws, "deals.zip", _zip_of(101)), "deals.zip", None, "the archive holds 101 files; at most 100 are read"),
     "bad-amount": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("1000.50", "1000.505"))), "deals.csv", 2, "'1000.505' has more than 2 decimal places"),
     "bad-cell-number": (lambda ws: _validate(_with(ws, roster=GOOD_ROSTER.replace(",1000", ",lots"), sources=DEFAULT_SOURCES.replace("type: money, required: false", "type: number, required: false"))), "roster.csv", 2, "'lots' is not a number in the declared format"),
     "bad-cell-date": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("2026-04-03", "04/03/2026"))), "deals.csv", 3, "'04/03/2026' is not a date in the declared format %Y-%m-%d"),

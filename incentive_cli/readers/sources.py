@@ -25,7 +25,8 @@ from ..formats import (
 )
 from ..spec import PList, PObj, Reader
 from .cells import decimal_from_units, parse_dates, parse_money, parse_text
-from .table import RawTable, read_table
+from .profiles import PLAIN, PROFILES, Profile, apply_values
+from .table import RawTable, ReadOptions, read_table
 from .yaml_nodes import load_yaml
 
 SOURCES_FILE = "sources.yaml"
@@ -37,11 +38,27 @@ def norm_name(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def _columns(spec: PObj | None) -> tuple[dict[str, list[str]], dict[str, str], set[str]]:
+def _profile(spec: PObj) -> Profile:
+    return PROFILES.get(spec.get("profile") or "plain", PLAIN)
+
+
+def _columns(spec: PObj | None, profile: Profile = PLAIN, table: str = "") -> tuple[dict[str, list[str]], dict[str, str], set[str], frozenset[str]]:
+    """field -> header aliases, field -> type, optional fields, and the fields whose aliases
+    come from the profile (an order of preference, so never ambiguous)."""
     wanted: dict[str, list[str]] = {}
     types: dict[str, str] = {}
     optional: set[str] = set()
-    for fld, col in (spec or {}).items():
+    declared: dict[str, Any] = dict(spec or {})
+    ranked: set[str] = set()
+    if table == "deals":
+        for fld, aliases in profile.columns.items():
+            if fld not in declared:
+                wanted[fld] = list(aliases)
+                types[fld] = default_type(fld)
+                ranked.add(fld)
+                if fld not in profile.required:
+                    optional.add(fld)
+    for fld, col in declared.items():
         if col is None:
             continue
         if isinstance(col, str):
@@ -56,7 +73,7 @@ def _columns(spec: PObj | None) -> tuple[dict[str, list[str]], dict[str, str], s
             if col.get("required") is False:
                 optional.add(fld)
         types.setdefault(fld, default_type(fld))
-    return wanted, types, optional
+    return wanted, types, optional, frozenset(ranked)
 
 
 def _sha256(path: Path) -> str:
@@ -83,9 +100,17 @@ def read_sources_file(data_dir: Path) -> tuple[PObj | None, list[Diagnostic], st
     if isinstance(doc, PObj) and doc.get("schema_version") not in (None, *SOURCES_SCHEMA_VERSIONS):
         diags.append(Diagnostic("schema-version", f"schema_version {doc['schema_version']} is not one this tool reads", doc.where("schema_version"), hint="write schema_version: 1"))
     for table, spec in (doc or {}).items():
-        if table in REQUIRED_FIELDS and isinstance(spec, PObj) and isinstance(spec.get("columns"), PObj):
+        if table not in REQUIRED_FIELDS or not isinstance(spec, PObj):
+            continue
+        profile = _profile(spec)
+        supplied = set(profile.columns) if table == "deals" else set()
+        if "columns" not in spec and not supplied:
+            why = "" if profile is PLAIN else f" (the {profile.name} profile names deal columns only)"
+            diags.append(Diagnostic("missing-key", f"{table}: missing required key 'columns'{why}", spec.loc, hint="add columns: {field: header in the file, ...}, or a profile: for a deals source"))
+            continue
+        if isinstance(spec.get("columns"), PObj) or supplied:
             for fld in REQUIRED_FIELDS[table]:
-                if fld not in spec["columns"]:
+                if fld not in (spec.get("columns") or {}) and fld not in supplied:
                     diags.append(Diagnostic("missing-key", f"{table}.columns: the {table} source must map {fld!r}", spec.where("columns"), hint=f"add {fld}: <header in the file>"))
     return (doc if isinstance(doc, PObj) else None), diags, text
 
@@ -101,24 +126,27 @@ def _fast_types(spec: PObj, types: dict[str, str]) -> dict[str, Any]:
     return {fld: pa.date32() for fld, t in types.items() if t == "date"}
 
 
-def _read_raw(data_dir: Path, spec: PObj, wanted: dict[str, list[str]], optional: set[str], types: dict[str, str]) -> tuple[RawTable | None, list[Diagnostic], int, Path]:
+def _read_raw(data_dir: Path, spec: PObj, wanted: dict[str, list[str]], optional: set[str], types: dict[str, str], ranked: frozenset[str] = frozenset()) -> tuple[RawTable | None, list[Diagnostic], int, Path]:
     path = data_dir / spec["file"]
     display = str(path)
-    raw, diags, epoch = read_table(
-        path, display, wanted, optional, fmt=spec.get("format") or "auto", sheet=spec.get("sheet"),
-        encoding=spec.get("encoding") or "auto", delimiter=spec.get("delimiter") or ",", header_row=spec.get("header_row"),
-        fast_types=_fast_types(spec, types),
+    profile = _profile(spec)
+    opts = ReadOptions(
+        fmt=spec.get("format") or "auto", sheet=spec.get("sheet"), encoding=spec.get("encoding") or "auto",
+        delimiter=spec.get("delimiter") or profile.delimiter, header_row=spec.get("header_row"), profile=profile,
+        ranked=ranked, hidden_rows=spec.get("hidden_rows") or "error", fast_types=_fast_types(spec, types),
     )
+    raw, diags, epoch = read_table(path, display, wanted, optional, opts)
     return raw, diags, epoch, path
 
 
 def _typed_columns(raw: RawTable, types: dict[str, str], spec: PObj, epoch: int, diags: list[Diagnostic]) -> tuple[dict[str, Any], dict[str, int]]:
     cols: dict[str, Any] = {}
     scales: dict[str, int] = {}
-    nf = dict(spec.get("number_format") or {})
+    profile = _profile(spec)
+    nf = {**profile.number_format, **dict(spec.get("number_format") or {})}
     places = spec.get("amount_places")
     places = 2 if places is None else int(places)
-    date_fmt = spec.get("date_format") or "%Y-%m-%d"
+    date_fmt = spec.get("date_format") or profile.date_format or "%Y-%m-%d"
     for fld in raw.columns:
         t = types.get(fld, "text")
         if t == "money":
@@ -157,28 +185,37 @@ def _records(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(fields, values, strict=True)) for values in zip(*cols.values(), strict=True)]
 
 
-def _input_record(path: Path, raw: RawTable, table: str, cols: dict[str, Any], scales: dict[str, int]) -> dict[str, Any]:
+def _input_record(path: Path, raw: RawTable, table: str, cols: dict[str, Any], scales: dict[str, int], spec: PObj | None = None, value_notes: dict[str, Any] | None = None) -> dict[str, Any]:
     sums = {}
     for fld, sc in scales.items():
         total = int(pd.Series(cols[fld]).sum(skipna=True))
         sums[fld] = str(decimal_from_units(total, sc).normalize() if sc == NUMBER_PLACES else decimal_from_units(total, sc))
-    return {"table": table, "file": path.name, "path": str(path), "sha256": _sha256(path), "sheet": raw.sheet, "header_row": raw.header_row, "rows": raw.n_rows, "sums": sums}
+    record: dict[str, Any] = {"table": table, "file": path.name, "path": str(path), "sha256": _sha256(path), "sheet": raw.sheet, "header_row": raw.header_row, "rows": raw.n_rows, "sums": sums}
+    profile = _profile(spec) if spec is not None else PLAIN
+    if profile is not PLAIN:
+        record["profile"] = profile.name
+    record.update(raw.notes)
+    record.update(value_notes or {})
+    if raw.ignored:
+        record["ignored_rows"] = raw.ignored
+    return record
 
 
 def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> tuple[dict[str, Person], dict[str, str]]:
-    wanted, types, optional = _columns(spec.get("columns"))
-    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types)
+    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), "roster")
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
     diags += d
     if raw is None:
         return {}, types
     cols, scales = _typed_columns(raw, types, spec, epoch, diags)
-    inputs.append(_input_record(path, raw, "roster", cols, scales))
+    value_notes = apply_values(_profile(spec), spec.get("recode"), cols)
+    inputs.append(_input_record(path, raw, "roster", cols, scales, spec, value_notes))
     defaults = dict(spec.get("defaults") or {})
     joins: list[tuple[RawTable, list[dict[str, Any]], dict[str, int], dict[str, str]]] = []
     for j in spec.get("join") or []:
         if not isinstance(j, PObj):
             continue
-        jw, jt, jo = _columns(j.get("columns"))
+        jw, jt, jo, _ = _columns(j.get("columns"))
         if "person_id" not in jw:
             diags.append(Diagnostic("missing-key", "roster.join: a joined file must map person_id", j.loc, hint="add person_id: <header>"))
             continue
@@ -231,17 +268,20 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
 
 
 def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]], unmatched: list[dict[str, Any]]) -> FactTable | None:
-    wanted, types, optional = _columns(spec.get("columns"))
+    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), table)
     date_field = spec.get("date") or DEFAULT_DATE_FIELD[table]
     if date_field not in wanted:
         diags.append(Diagnostic("missing-key", f"{table}: the date field {date_field!r} is not among the declared columns", spec.where("columns") if isinstance(spec, PObj) else Location(), hint=f"map {date_field}: <header>, or set date: <field>"))
         return None
-    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types)
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
     diags += d
     if raw is None:
         return None
+    for fld in raw.columns:
+        types.setdefault(fld, default_type(fld))  # fields a profile derived (currency)
     cols, scales = _typed_columns(raw, types, spec, epoch, diags)
-    inputs.append(_input_record(path, raw, table, cols, scales))
+    value_notes = apply_values(_profile(spec), spec.get("recode"), cols)
+    inputs.append(_input_record(path, raw, table, cols, scales, spec, value_notes))
     frame = pd.DataFrame(cols)
     frame["_i"] = np.arange(raw.n_rows, dtype=np.int64)
     # owners -> roster ids (by id, by name, or either)

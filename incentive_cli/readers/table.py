@@ -17,8 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location
+from .profiles import PLAIN, Profile, clean_rows, is_report_footer, location_for
 
 HEADER_SCAN_ROWS = 50
+DELIMITERS = (",", ";", "\t", "|")  # what delimiter: auto chooses from
+MAX_ZIP_MEMBERS = 100
+MAX_ZIP_BYTES = 256 << 20  # uncompressed, all members together
+MAX_ZIP_RATIO = 100  # uncompressed / compressed, for members above 1 MiB
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
 
 
@@ -27,7 +32,8 @@ class ExcelError(str):
 
 
 def norm_header(text: Any) -> str:
-    return re.sub(r"\s+", " ", str(text if text is not None else "")).strip().casefold()
+    """Headers compare without case, spacing or a trailing sort arrow (Salesforce's 'Amount ↑')."""
+    return re.sub(r"\s*[↑↓]$", "", re.sub(r"\s+", " ", str(text if text is not None else "")).strip()).casefold()
 
 
 @dataclass
@@ -46,6 +52,9 @@ class RawTable:
     _csv_text: str | None = field(default=None, repr=False)
     _csv_delim: str = ","
     _csv_data_start: int = 0  # record index of the first data record
+    ignored: list[dict[str, Any]] = field(default_factory=list)  # rows left out, each with its reason
+    notes: dict[str, Any] = field(default_factory=dict)  # how the file was read, for run.json
+    part_of: list[str] | None = None  # zip archives: the member each data row came from
 
     def row_of(self, i: int) -> int:
         if self.row_numbers is None:
@@ -64,13 +73,14 @@ class RawTable:
         return rows
 
     def location(self, fld: str, i: int | None = None) -> Location:
-        return Location(self.file, self.row_of(i) if i is not None else self.header_row, self.col_index.get(fld), self.sheet, self.headers.get(fld, fld))
+        file = self.file if self.part_of is None or i is None else f"{self.file}/{self.part_of[i]}"
+        return Location(file, self.row_of(i) if i is not None else self.header_row, self.col_index.get(fld), self.sheet, self.headers.get(fld, fld))
 
 
 def sniff_kind(data: bytes) -> str:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
     if data[:4] == b"PK\x03\x04":
-        return "xlsx"
+        return "xlsx" if _is_ooxml(data) else "zip"
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return "xls"
     if head[:1] == b"<" and re.match(rb"<(!doctype|html|table|\?xml|head|body)", head[:20].lower()):
@@ -122,14 +132,62 @@ def _ambiguous(rowcells: list[Any], wanted: dict[str, list[str]]) -> list[tuple[
     return out
 
 
-def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], encoding: str = "auto", delimiter: str = ",", header_row: int | None = None, fast_types: dict[str, Any] | None = None) -> tuple[RawTable | None, list[Diagnostic]]:
-    """``fast_types`` (field -> pyarrow type) lets pyarrow convert plain amounts and ISO dates
-    while it parses, in parallel; if any cell refuses, the file is read again as text and
-    the cell parsers locate every problem."""
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one file, from sources.yaml and its profile."""
+
+    fmt: str = "auto"
+    sheet: str | None = None
+    encoding: str = "auto"
+    delimiter: str = ","  # or "auto"
+    header_row: int | None = None
+    profile: Profile = PLAIN
+    ranked: frozenset[str] = frozenset()  # fields whose aliases are a preference order
+    hidden_rows: str = "error"  # error, skip or read
+    fast_types: dict[str, Any] | None = None
+
+
+def sniff_delimiter(file: str, head_text: str, wanted: dict[str, list[str]]) -> tuple[str, list[Diagnostic]]:
+    """The delimiter that splits the header line into the most declared column names: for
+    each of , ; tab |, find the header; the best match wins. A tie between two delimiters
+    that both occur in the header line is refused, never settled by a guess."""
+    scores = []
+    for d in DELIMITERS:
+        rows = list(csv.reader(io.StringIO(head_text), delimiter=d))
+        idx, mapping = find_header(rows, wanted)
+        line = d.join(rows[idx]) if idx is not None else ""
+        scores.append((len(mapping), line.count(d), d, idx))
+    best = max(s[0] for s in scores)
+    if best == 0:
+        return ",", []
+    top = [s for s in scores if s[0] == best]
+    if len(top) > 1 and sum(1 for s in top if s[1] > 0) > 1:
+        shown = " and ".join(_delim_name(s[2]) for s in top if s[1] > 0)
+        idx = top[0][3]
+        return ",", [Diagnostic("ambiguous-delimiter", f"the header line reads equally well split on {shown}", Location(file, (idx or 0) + 1), hint="declare the delimiter of this source in sources.yaml, for example delimiter: ';'")]
+    top.sort(key=lambda s: -s[1])
+    return top[0][2], []
+
+
+def _delim_name(d: str) -> str:
+    return {"\t": "tab", ",": "',' (comma)", ";": "';' (semicolon)", "|": "'|' (pipe)"}.get(d, repr(d))
+
+
+def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic]]:
+    """The fast path (plain profile). ``fast_types`` (field -> pyarrow type) lets pyarrow
+    convert plain amounts and ISO dates while it parses, in parallel; if any cell refuses,
+    the file is read again as text and the cell parsers locate every problem."""
+    encoding, delimiter, header_row, fast_types = opts.encoding, opts.delimiter, opts.header_row, opts.fast_types
     text, diags = decode_text(data, encoding, file)
     if text is None:
         return None, diags
     head_text = _head(text, HEADER_SCAN_ROWS + 5)
+    notes = {"delimiter": delimiter}
+    if delimiter == "auto":
+        delimiter, d = sniff_delimiter(file, head_text, wanted)
+        if d:
+            return None, diags + d
+        notes = {"delimiter": delimiter, "delimiter_from": "sniffed"}
     head_rows = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))
     idx: int | None
     if header_row is not None:
@@ -137,7 +195,7 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
         _, mapping = find_header(head_rows[header_row - 1: header_row] if header_row - 1 < len(head_rows) else [], wanted)
     else:
         idx, mapping = find_header(head_rows, wanted)
-    diags += _check_header(file, None, head_rows, idx, mapping, wanted, optional)
+    diags += _check_header(file, None, head_rows, idx, mapping, wanted, optional, opts.ranked)
     if idx is None or any(d.is_error for d in diags):
         return None, diags
     import pyarrow as pa
@@ -179,6 +237,7 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
         return None, diags + _bad_field_counts(file, text, delimiter, idx + 1, len(header), len(bad_rows))
     cols = {f: tbl.column(mapping[f]) for f in mapping}
     raw = RawTable(file, None, idx + 1, {f: str(header[c]).strip() for f, c in mapping.items()}, {f: c + 1 for f, c in mapping.items()}, cols, tbl.num_rows, None, text, delimiter, idx + 1)
+    raw.notes.update(notes)
     return raw, diags
 
 
@@ -202,7 +261,10 @@ def _bad_field_counts(file: str, text: str, delimiter: str, header_records: int,
             continue
         if len(rec) != width:
             shown = delimiter.join(rec)[:80]
-            out.append(Diagnostic("file-unreadable", f"this row has {len(rec)} fields but the header has {width}: {shown!r}", Location(file, recno), hint="a value with the delimiter in it must be quoted; or declare the delimiter in sources.yaml", value=shown))
+            hint = "a value with the delimiter in it must be quoted; or declare the delimiter in sources.yaml"
+            if len(rec) == 1 and is_report_footer(rec[0]):
+                hint = "this is a Salesforce report footer: declare profile: salesforce for this source"
+            out.append(Diagnostic("file-unreadable", f"this row has {len(rec)} fields but the header has {width}: {shown!r}", Location(file, recno), hint=hint, value=shown))
             if len(out) >= 10:
                 break
     if count > len(out):
@@ -220,7 +282,7 @@ def _records_before(text: str, delimiter: str, n_records: int) -> int:
     return reader.line_num
 
 
-def _check_header(file: str, sheet: str | None, rows: list[list[Any]], idx: int | None, mapping: dict[str, int], wanted: dict[str, list[str]], optional: set[str]) -> list[Diagnostic]:
+def _check_header(file: str, sheet: str | None, rows: list[list[Any]], idx: int | None, mapping: dict[str, int], wanted: dict[str, list[str]], optional: set[str], ranked: frozenset[str] = frozenset()) -> list[Diagnostic]:
     diags = []
     if idx is None:
         want = "; ".join(f"{f}: {' / '.join(a)}" for f, a in wanted.items())
@@ -233,31 +295,166 @@ def _check_header(file: str, sheet: str | None, rows: list[list[Any]], idx: int 
             near = difflib.get_close_matches(names[0], present, n=1, cutoff=0.5)
             hint = f"did you mean {near[0]!r}? Add it as an alias in sources.yaml" if near else f"columns in the file: {', '.join(present[:20])}"
             diags.append(Diagnostic("missing-column", f"no column for {f!r} (looked for {', '.join(repr(n) for n in names)})", Location(file, idx + 1, None, sheet), hint=hint))
-    for f, hits in _ambiguous(rows[idx], wanted):
+    for f, hits in _ambiguous(rows[idx], {f: a for f, a in wanted.items() if f not in ranked}):
         diags.append(Diagnostic("ambiguous-column", f"several columns match {f!r}: {', '.join(hits)}", Location(file, idx + 1, None, sheet), hint="keep one alias in sources.yaml"))
     return diags
 
 
-def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], sheet: str | None = None, header_row: int | None = None) -> tuple[RawTable | None, list[Diagnostic], int]:
+def table_from_rows(file: str, sheet: str | None, rows: list[list[Any]], rownums: list[int], wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions, hidden: set[int] | None = None, part_of: list[str] | None = None, width_check: bool = False) -> tuple[RawTable | None, list[Diagnostic]]:
+    """Rows (lists of cells) -> a RawTable: the header found, hidden rows handled by the
+    declared rule, the profile's rows cleaned (footers, groups, totals), blank rows left out.
+    The slower path, for XLSX and for CSV read with a profile."""
+    if opts.header_row is not None:
+        pos = [i for i, r in enumerate(rownums) if r == opts.header_row and (part_of is None or part_of[i] == part_of[0])]
+        idx: int | None = pos[0] if pos else None
+        _, mapping = find_header(rows[idx: idx + 1] if idx is not None else [], wanted)
+    else:
+        idx, mapping = find_header(rows, wanted)
+    diags = _check_header(file if part_of is None else f"{file}/{part_of[0]}", sheet, rows, idx, mapping, wanted, optional, opts.ranked)
+    if idx is None or any(d.is_error for d in diags):
+        return None, diags
+    header = rows[idx]
+    body, nums = rows[idx + 1:], rownums[idx + 1:]
+    parts = part_of[idx + 1:] if part_of is not None else None
+    loc = location_for(file, sheet, nums, header, parts)
+    notes: dict[str, Any] = {}
+    ignored: list[dict[str, Any]] = []
+    keep_mask = [True] * len(body)
+    if hidden:
+        hidden_data = [i for i, n in enumerate(nums) if n in hidden and any(c is not None and str(c).strip() != "" for c in body[i])]
+        if hidden_data:
+            rule = opts.hidden_rows
+            listed = [nums[i] for i in hidden_data]
+            if rule == "error":
+                shown = ", ".join(str(n) for n in listed[:10]) + (" ..." if len(listed) > 10 else "")
+                diags.append(Diagnostic("hidden-rows", f"{len(listed)} data row(s) of this sheet are hidden (rows {shown})", loc(hidden_data[0], None), hint="unhide them in Excel, or declare what they mean for this source: hidden_rows: skip (leave them out) or hidden_rows: read (count them)"))
+                return None, diags
+            if rule == "skip":
+                for i in hidden_data:
+                    keep_mask[i] = False
+                    ignored.append({"row": nums[i], "reason": "hidden row (hidden_rows: skip)", "text": " | ".join(str(c).strip() for c in body[i] if c is not None and str(c).strip())[:120]})
+            else:
+                notes["hidden_rows_read"] = listed
+    if not all(keep_mask):
+        body = [r for r, k in zip(body, keep_mask, strict=True) if k]
+        nums = [n for n, k in zip(nums, keep_mask, strict=True) if k]
+        parts = [p for p, k in zip(parts, keep_mask, strict=True) if k] if parts is not None else None
+        loc = location_for(file, sheet, nums, header, parts)
+    extra: dict[str, list[Any]] = {}
+    filled: dict[int, dict[int, Any]] = {}
+    if opts.profile.rows_quirks:
+        cleaned = clean_rows(opts.profile, body, nums, header, mapping, loc, parts)
+        diags += cleaned.diagnostics
+        if any(d.is_error for d in cleaned.diagnostics):
+            return None, diags
+        keep = cleaned.keep
+        ignored += cleaned.ignored
+        filled = cleaned.filled
+        extra = cleaned.extra
+        notes.update(cleaned.notes)
+    else:
+        keep = [i for i, r in enumerate(body) if any(c is not None and str(c).strip() != "" for c in r)]
+    if width_check:
+        width = len(header)
+        bad = [i for i in keep if len(body[i]) != width]
+        for i in bad[:10]:
+            shown = ",".join(str(c) for c in body[i])[:80]
+            diags.append(Diagnostic("file-unreadable", f"this row has {len(body[i])} fields but the header has {width}: {shown!r}", loc(i, None), hint="a value with the delimiter in it must be quoted; or declare the delimiter in sources.yaml", value=shown))
+        if bad:
+            return None, diags
+    cols: dict[str, Any] = {}
+    for f, c in mapping.items():
+        col = []
+        for i in keep:
+            r = body[i]
+            f_row = filled.get(i)
+            col.append(f_row[c] if f_row is not None and c in f_row else (r[c] if c < len(r) else None))
+        cols[f] = col
+    headers = {f: str(header[c]).strip() for f, c in mapping.items()}
+    col_index = {f: c + 1 for f, c in mapping.items()}
+    for f, values in extra.items():
+        cols[f] = values
+        headers[f] = f"{headers.get('amount', 'amount')} (currency code)"
+        col_index[f] = col_index.get("amount", 0)
+        notes.setdefault("derived", {})[f] = f"the ISO code in front of each {headers.get('amount', 'amount')} cell"
+    raw = RawTable(file, sheet, rownums[idx], headers, col_index, cols, len(keep), [nums[i] for i in keep])
+    if parts is not None:
+        raw.part_of = [parts[i] for i in keep]
+    raw.ignored = ignored  # every one listed: run.json says what was left out, row by row
+    raw.notes.update(notes)
+    return raw, diags
+
+
+def _hidden_rows(data: bytes, sheet_path: str | None) -> set[int]:
+    """Row numbers marked hidden in a worksheet's XML, read in chunks (read-only openpyxl
+    does not expose row dimensions)."""
+    import zipfile
+
+    if not sheet_path:
+        return set()
+    out: set[int] = set()
+    row_tag = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+    r_attr = re.compile(rb'\br="(\d+)"')
+    hidden_attr = re.compile(rb'\bhidden="(?:1|true)"')
+    last = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(sheet_path.lstrip("/")) as f:
+        buf = b""
+        while True:
+            chunk = f.read(1 << 20)
+            buf += chunk
+            cut = buf.rfind(b"<") if chunk else len(buf)
+            part, buf = buf[:cut], buf[cut:]
+            for m in row_tag.finditer(part):
+                attrs = m.group(1)
+                r = r_attr.search(attrs)
+                last = int(r.group(1)) if r else last + 1
+                if hidden_attr.search(attrs):
+                    out.add(last)
+            if not chunk:
+                break
+    return out
+
+
+def _is_ooxml(data: bytes) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True  # let the XLSX reader say what is wrong with it
+    return "[Content_Types].xml" in names or "xl/workbook.xml" in names
+
+
+def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic], int]:
     """Returns the table, diagnostics, and the workbook's date epoch year (1900 or 1904)."""
     import zipfile
 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    sheet = opts.sheet
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         return None, [Diagnostic("file-unreadable", f"the file is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})", Location(file), hint="open it in Excel and save it again as .xlsx")], 1900
     epoch = 1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else 1900
+    notes: dict[str, Any] = {"date_system": epoch}
     try:
+        hidden_sheets = [ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") != "visible"]
         if sheet is not None:
             if sheet not in wb.sheetnames:
                 return None, [Diagnostic("file-unreadable", f"no sheet named {sheet!r}", Location(file), hint=f"sheets: {', '.join(wb.sheetnames)}")], epoch
             ws = wb[sheet]
+            if sheet in hidden_sheets:
+                notes["sheet_hidden"] = True  # declared by name: read, and said so in run.json
         else:
-            visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
-            ws = visible[0] if visible else wb.worksheets[0]
+            visible = [ws for ws in wb.worksheets if ws.title not in hidden_sheets]
+            if not visible:
+                return None, [Diagnostic("file-unreadable", "every sheet of this workbook is hidden", Location(file), hint=f"declare the sheet to read, for example sheet: {wb.sheetnames[0]!r}")], epoch
+            ws = visible[0]
+        if hidden_sheets and ws.title not in hidden_sheets:
+            notes["hidden_sheets_not_read"] = hidden_sheets
         name = ws.title
         rows: list[list[Any]] = []
         rownums: list[int] = []
@@ -275,37 +472,145 @@ def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], option
                 rnum = (rownums[-1] + 1) if rownums else 1
             rows.append(vals)
             rownums.append(rnum)
+        sheet_path = getattr(ws, "_worksheet_path", None)
     finally:
         wb.close()
-    if header_row is not None:
-        pos = [i for i, r in enumerate(rownums) if r == header_row]
-        idx: int | None = pos[0] if pos else None
-        _, mapping = find_header(rows[idx: idx + 1] if idx is not None else [], wanted)
-    else:
-        idx, mapping = find_header(rows, wanted)
-    diags = _check_header(file, name, rows, idx, mapping, wanted, optional)
-    if idx is None or any(d.is_error for d in diags):
-        return None, diags, epoch
-    header = rows[idx]
-    data_rows = [(r, n) for r, n in zip(rows[idx + 1:], rownums[idx + 1:], strict=True) if any(c is not None and str(c).strip() != "" for c in r)]
-    cols = {f: [r[c] if c < len(r) else None for r, _ in data_rows] for f, c in mapping.items()}
-    raw = RawTable(file, name, rownums[idx], {f: str(header[c]).strip() for f, c in mapping.items()}, {f: c + 1 for f, c in mapping.items()}, cols, len(data_rows), [n for _, n in data_rows])
+    hidden = _hidden_rows(data, sheet_path)
+    raw, diags = table_from_rows(file, name, rows, rownums, wanted, optional, opts, hidden=hidden)
+    if raw is not None:
+        raw.notes = {**notes, **raw.notes}
     return raw, diags, epoch
 
 
-def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional: set[str], fmt: str = "auto", sheet: str | None = None, encoding: str = "auto", delimiter: str = ",", header_row: int | None = None, fast_types: dict[str, Any] | None = None) -> tuple[RawTable | None, list[Diagnostic], int]:
+def read_csv_rows_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic]]:
+    """CSV through Python's csv module into rows: the path for profiles, whose footers and
+    group rows do not have the header's number of fields."""
+    text, diags = decode_text(data, opts.encoding, file)
+    if text is None:
+        return None, diags
+    delimiter, notes = opts.delimiter, {"delimiter": opts.delimiter}
+    if delimiter == "auto":
+        delimiter, d = sniff_delimiter(file, _head(text, HEADER_SCAN_ROWS + 5), wanted)
+        if d:
+            return None, diags + d
+        notes = {"delimiter": delimiter, "delimiter_from": "sniffed"}
+    rows, nums = _csv_rows(text, delimiter)
+    raw, d = table_from_rows(file, None, rows, nums, wanted, optional, opts, width_check=True)
+    diags += d
+    if raw is not None:
+        raw.notes = {**notes, **raw.notes}
+    return raw, diags
+
+
+def _csv_rows(text: str, delimiter: str) -> tuple[list[list[Any]], list[int]]:
+    rows: list[list[Any]] = []
+    nums: list[int] = []
+    for recno, rec in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        rows.append(rec)
+        nums.append(recno)
+    return rows, nums
+
+
+def read_zip_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic]]:
+    """A zip of CSV parts (Zoho's Deals_001.csv, Deals_002.csv...) read as one table, in
+    name order. Archives that would expand too far are refused before anything is inflated."""
+    import zipfile
+
+    def refuse(message: str, hint: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic("archive-refused", message, Location(file), hint=hint)]
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return None, [Diagnostic("file-unreadable", f"the file is not a readable zip archive ({exc})", Location(file), hint="download the export again")]
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+        if len(infos) > MAX_ZIP_MEMBERS:
+            return refuse(f"the archive holds {len(infos)} files; at most {MAX_ZIP_MEMBERS} are read", "export fewer records per file, or unzip it and point sources.yaml at the CSV files")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_ZIP_BYTES:
+            return refuse(f"the archive expands to {total:,} bytes; at most {MAX_ZIP_BYTES:,} are read", "unzip it yourself and point sources.yaml at the CSV files")
+        for i in infos:
+            if i.file_size > (1 << 20) and i.file_size > MAX_ZIP_RATIO * max(1, i.compress_size):
+                return refuse(f"{i.filename} is compressed {i.file_size // max(1, i.compress_size):,} to 1 (a zip bomb?)", f"a CSV export compresses far less than {MAX_ZIP_RATIO} to 1; download the export again")
+        parts = sorted((i for i in infos if i.filename.lower().endswith((".csv", ".txt"))), key=lambda i: _natural(i.filename))
+        others = sorted(i.filename for i in infos if i not in parts)
+        if not parts:
+            return refuse("the archive holds no .csv file", f"files in it: {', '.join(others[:10]) or 'none'}")
+        rows: list[list[Any]] = []
+        nums: list[int] = []
+        part_of: list[str] = []
+        diags: list[Diagnostic] = []
+        notes: dict[str, Any] = {"parts": [p.filename for p in parts]}
+        if others:
+            notes["archive_members_not_read"] = others
+        delimiter = opts.delimiter
+        first_header: list[str] | None = None
+        budget = MAX_ZIP_BYTES
+        for info in parts:
+            pname = f"{file}/{info.filename}"
+            with zf.open(info) as f:
+                blob = f.read(budget + 1)
+            budget -= len(blob)
+            if budget < 0:
+                return refuse("the archive expands to more than its directory says", "download the export again")
+            text, d = decode_text(blob, opts.encoding, pname)
+            diags += d
+            if text is None:
+                continue
+            if delimiter == "auto":
+                delimiter, d = sniff_delimiter(pname, _head(text, HEADER_SCAN_ROWS + 5), wanted)
+                if d:
+                    return None, diags + d
+                notes["delimiter_from"] = "sniffed"
+            prow, pnum = _csv_rows(text, delimiter)
+            if not rows:
+                idx, _ = find_header(prow, wanted)
+                first_header = [norm_header(c) for c in prow[idx]] if idx is not None else None
+                rows += prow
+                nums += pnum
+                part_of += [info.filename] * len(prow)
+                continue
+            if first_header is None:
+                break  # the first part has no header: reported below
+            idx, _ = find_header(prow, wanted)
+            if idx is None or [norm_header(c) for c in prow[idx]] != first_header:
+                return None, diags + [Diagnostic("archive-refused", f"{info.filename} does not have the columns of {parts[0].filename}", Location(pname, (idx or 0) + 1), hint="every part of a split export must have the same header; export again")]
+            rows += prow[idx + 1:]
+            nums += pnum[idx + 1:]
+            part_of += [info.filename] * (len(prow) - idx - 1)
+        notes["delimiter"] = delimiter
+        if any(d.is_error for d in diags):
+            return None, diags
+    raw, d = table_from_rows(file, None, rows, nums, wanted, optional, opts, part_of=part_of, width_check=True)
+    if raw is not None:
+        raw.notes = {**notes, **raw.notes}
+    return raw, diags + d
+
+
+def _natural(name: str) -> list[Any]:
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name)]
+
+
+def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic], int]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None, [Diagnostic("file-not-found", "the file does not exist", Location(display), hint="check the path in sources.yaml (relative to the sources file)")], 1900
     except OSError as exc:
         return None, [Diagnostic("file-not-found", f"the file cannot be read: {exc.strerror}", Location(display), hint="check the path and its permissions")], 1900
-    kind = sniff_kind(data) if fmt == "auto" else fmt
+    kind = sniff_kind(data) if opts.fmt == "auto" else opts.fmt
     if kind == "xls":
         return None, [Diagnostic("file-unreadable", "this is an old binary .xls workbook", Location(display), hint="open it in Excel and save as .xlsx, or export CSV")], 1900
     if kind == "html":
         return None, [Diagnostic("file-unreadable", "this file is an HTML page, not a CSV or spreadsheet", Location(display), hint="some CRMs serve HTML with an .xls name; export CSV or XLSX instead")], 1900
     if kind == "xlsx":
-        return read_xlsx_table(display, data, wanted, optional, sheet, header_row)
-    table, diags = read_csv_table(display, data, wanted, optional, encoding, delimiter, header_row, fast_types)
+        return read_xlsx_table(display, data, wanted, optional, opts)
+    if kind == "zip":
+        table, diags = read_zip_table(display, data, wanted, optional, opts)
+        return table, diags, 1900
+    if opts.profile.rows_quirks or opts.profile is not PLAIN:
+        table, diags = read_csv_rows_table(display, data, wanted, optional, opts)
+    else:
+        table, diags = read_csv_table(display, data, wanted, optional, opts)
     return table, diags, 1900
