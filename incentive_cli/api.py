@@ -71,6 +71,7 @@ class RunResult:
     skipped: list[str]
     data: Any = None
     sources: dict[str, list[str]] = field(default_factory=dict)
+    credits: dict[str, Any] = field(default_factory=dict)  # program id -> DealCredit (deals counted and why not)
 
 
 def parse_period(text: str | None, programs: list[Program]) -> Period:
@@ -91,7 +92,8 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     """Read and check everything, then compute every program that fits the period.
     Raises InputRejected with every diagnostic when any input is wrong."""
     from .engine.checks import check_program_data
-    from .engine.compute import compute_program
+    from .engine.compute import compute_program, filter_mask
+    from .engine.deal_credit import deal_credit
     from .readers.sources import SOURCES_FILE, read_dataset
 
     loaded = load_programs(programs_path)
@@ -121,16 +123,18 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
         results.append(result)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    return RunResult(period, results, diags, None, skipped, data, loaded.sources)
+    credits = {r.program.id: deal_credit(r.program, data, period, [p.person_id for p in r.people], filter_mask) for r in results}
+    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits)
 
 
 class UsageError(Exception):
     pass
 
 
-def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path) -> RunResult:
-    """Compute, then write the register (CSV, XLSX), the summary workbook and run.json into
-    ``out_dir/<period>/``: all of them or none."""
+def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None) -> RunResult:
+    """Compute, then write into ``out_dir/<period>/`` the register (CSV, XLSX), the summary
+    workbook, one statement per person, one pack per manager and run.json: all of them or
+    none."""
     from .writers import atomic
     from .writers.register import (
         file_sha256,
@@ -139,6 +143,8 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
         write_register_xlsx,
         write_summary_xlsx,
     )
+    from .writers.statements import build_statements, subtrees, write_manager_pack, write_statements
+    from .writers.xlsx import safe_file_name
 
     result = compute(programs_path, data_dir, period_text)
     label = result.period.label
@@ -149,7 +155,17 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
             write_register_csv(stage / "register.csv", label, result.results)
             write_register_xlsx(stage / "register.xlsx", label, result.results)
             write_summary_xlsx(stage / "summary.xlsx", label, result.results)
+            statements = build_statements(result.period, result.results, result.data, result.credits)
+            written = write_statements(stage / "statements", statements, workers)
+            people = result.data.people
+            for manager, team in sorted(subtrees(statements, result.data).items()):
+                name = people[manager].name if manager in people else manager
+                path = stage / "managers" / safe_file_name(label, name, manager)
+                path.parent.mkdir(exist_ok=True)
+                write_manager_pack(path, manager, name, team, label)
+                written.append(path)
             outputs = {name: file_sha256(stage / name) for name in ("register.csv", "register.xlsx", "summary.xlsx")}
+            outputs.update({str(p.relative_to(stage)): file_sha256(p) for p in sorted(written)})
             refs = {r.program.id: reference_of(result.period, r.program.reference).label for r in result.results}
             (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, [r.program for r in result.results], result.data.unmatched_owners, outputs, __version__), encoding="utf-8")
             result.out_path = atomic.commit(stage, out_dir, label)
@@ -182,6 +198,38 @@ def explain(programs_path: Path, data_dir: Path, period_text: str | None, person
             near = difflib.get_close_matches(person, [p.name for p in people.values()], n=3)
             raise InputRejected([Diagnostic("person-not-found", f"{person!r} is not on the roster", Location(str(data_dir)), hint=("did you mean " + " or ".join(repr(n) for n in near) + "?") if near else "use a person id or name from the roster")])
     return result, found
+
+
+def leaderboard(programs_path: Path, data_dir: Path, period_text: str | None, program_id: str | None, measure: str | None) -> tuple[Any, Any, Any, str, str]:
+    """(standings, period, reference period, measure name, measure kind) for one measure of
+    one program."""
+    from .engine.compute import leaderboard as compute_leaderboard
+    from .readers.sources import read_dataset
+
+    loaded = load_programs(programs_path)
+    if errors(loaded.diagnostics):
+        raise InputRejected(loaded.diagnostics, loaded.sources)
+    if program_id is None:
+        if len(loaded.programs) != 1:
+            raise UsageError("say which program with --program: " + ", ".join(sorted(p.id for p in loaded.programs)))
+        program = loaded.programs[0]
+    else:
+        found = [p for p in loaded.programs if p.id == program_id]
+        if not found:
+            raise UsageError(f"no program {program_id!r}; programs: " + ", ".join(sorted(p.id for p in loaded.programs)))
+        program = found[0]
+    name = measure or program.measures[0].name
+    if name not in {m.name for m in program.measures}:
+        raise UsageError(f"program {program.id!r} has no measure {name!r}; measures: " + ", ".join(m.name for m in program.measures))
+    data, diags = read_dataset(data_dir)
+    if data is None or errors(diags):
+        raise InputRejected(diags, loaded.sources)
+    try:
+        period = parse_period(period_text, [program])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    standings, ref = compute_leaderboard(program, data, period, name)
+    return standings, period, ref, name, program.measure(name).kind
 
 
 def schema_json() -> str:

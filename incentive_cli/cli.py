@@ -167,6 +167,31 @@ def explain(
 
 
 @app.command()
+def leaderboard(
+    programs: ProgramsArg = Path("programs"),
+    data: DataOpt = Path("data"),
+    period: PeriodOpt = None,
+    program: Annotated[str | None, typer.Option("--program", help="Program id (needed when there are several).")] = None,
+    measure: Annotated[str | None, typer.Option("--measure", "-m", help="Measure to rank by (default: the program's first).")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Show the first N ranks (0: everyone).")] = 0,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Rank people by a measure of a program, with rank changes against the reference period."""
+    from . import api
+    from .render import render_leaderboard
+
+    rep = Reporter(fmt)
+    try:
+        standings, per, ref, name, kind = api.leaderboard(programs, data, period, program, measure)
+    except InputRejected as exc:
+        rep.finish(exc.diagnostics, exc.sources)
+    except api.UsageError as exc:
+        _usage(str(exc))
+    render_leaderboard(standings, per.label, ref.label, name, kind, top)
+    raise typer.Exit(int(ExitCode.OK))
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the program format (for editors)."""
     from . import api

@@ -55,3 +55,22 @@ def render_explain(result: Any, found: list[Any], person: str) -> None:
         lt.add_row("", "[bold]total[/bold]", "", "", f"[bold]{format_money(p.total, places)} {escape(p.currency)}[/bold]")
         console.print(lt)
         console.print()
+
+
+def render_leaderboard(standings: list[Any], period: str, reference: str, measure: str, kind: str, top: int = 0) -> None:
+    console = Console(highlight=False, soft_wrap=False)
+    shown = [s for s in standings if not top or s.rank <= top]
+    table = Table(title=f"{escape(measure or 'Leaderboard')} · {period} (change against {reference})", title_justify="left", show_edge=False)
+    for name, justify in (("rank", "right"), ("change", "right"), ("person", "left"), ("team", "left"), (period, "right"), (reference, "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in shown:
+        if s.reference_rank is None:
+            change = "new"
+        elif s.reference_rank > s.rank:
+            change = f"[green]▲{s.reference_rank - s.rank}[/green]"
+        elif s.reference_rank < s.rank:
+            change = f"[red]▼{s.rank - s.reference_rank}[/red]"
+        else:
+            change = "="
+        table.add_row(str(s.rank), change, escape(s.name), escape(s.team or "-"), _value(s.value, kind), _value(s.reference_value, kind))
+    console.print(table)

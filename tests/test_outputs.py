@@ -54,7 +54,7 @@ def test_a_failure_while_writing_leaves_the_previous_outputs_intact(ws, monkeypa
     ws.setup(GOOD_ROSTER, "deal_id,owner,customer,stage,close_date,amount\nD1,ana,A,Won,2026-04-02,100\n")
     ws.program("p", GOOD_PROGRAM)
     first = api.run(ws.programs, ws.data, "2026-04", ws.out).out_path
-    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    before = {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()}
     ws.data_file("deals.csv", "deal_id,owner,customer,stage,close_date,amount\nD1,ana,A,Won,2026-04-02,200\n")
     from incentive_cli.writers import register
 
@@ -66,7 +66,7 @@ def test_a_failure_while_writing_leaves_the_previous_outputs_intact(ws, monkeypa
         api.run(ws.programs, ws.data, "2026-04", ws.out)
     assert failed.value.diagnostic.code == "output-not-writable"
     assert "No space left on device" in failed.value.diagnostic.message
-    assert {p.name: p.read_bytes() for p in first.iterdir()} == before
+    assert {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in ws.out.iterdir()) == [".lock", "2026-04"]  # no staging left behind
 
 

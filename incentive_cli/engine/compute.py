@@ -70,6 +70,34 @@ class MeasureValue:
     table: str | None = None
 
 
+def filter_mask(ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
+    """Rows of a fact table that pass one ``where`` condition (the one row test, shared
+    by measures and by the deal-credit reasons)."""
+    col = ft.frame[fld]
+    kind = ft.types.get(fld, "text")
+    if op == "blank":
+        empty = col.isna().to_numpy() | (col.astype("string").fillna("") == "").to_numpy() if kind == "text" else col.isna().to_numpy()
+        return empty if value else ~empty
+    if op in ("equals", "not_equals", "in", "not_in"):
+        vals = [value] if op in ("equals", "not_equals") else list(value)
+        if kind in ("money", "number"):
+            sc = ft.scales[fld]
+            units = [int(Decimal(v).scaleb(sc)) for v in vals]
+            hit = col.isin(units).fillna(False).to_numpy(dtype=bool)
+        elif kind == "date":
+            hit = np.isin(col.to_numpy(dtype="datetime64[D]"), np.array(vals, dtype="datetime64[D]"))
+        else:
+            hit = col.isin(vals).fillna(False).to_numpy(dtype=bool)
+        return hit if op in ("equals", "in") else ~hit
+    # numeric comparisons
+    sc = ft.scales.get(fld, 0)
+    thr = Decimal(value).scaleb(sc)
+    units = col.astype("Int64")
+    cmp = {"at_least": units >= int(thr.to_integral_value(ROUND_CEILING)), "above": units > int(thr.to_integral_value(ROUND_FLOOR)),
+           "at_most": units <= int(thr.to_integral_value(ROUND_FLOOR)), "below": units < int(thr.to_integral_value(ROUND_CEILING))}[op]
+    return cmp.fillna(False).to_numpy(dtype=bool)
+
+
 class Evaluator:
     def __init__(self, program: Program, data: DataSet, people: list[str]):
         self.program, self.data, self.people = program, data, people
@@ -91,33 +119,8 @@ class Evaluator:
         if until is not None:
             mask &= dates <= np.datetime64(until)
         for flt in m.filters:
-            mask &= self._filter_mask(ft, flt.field, flt.op, flt.value)
+            mask &= filter_mask(ft, flt.field, flt.op, flt.value)
         return ft, f[mask]
-
-    def _filter_mask(self, ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
-        col = ft.frame[fld]
-        kind = ft.types.get(fld, "text")
-        if op == "blank":
-            empty = col.isna().to_numpy() | (col.astype("string").fillna("") == "").to_numpy() if kind == "text" else col.isna().to_numpy()
-            return empty if value else ~empty
-        if op in ("equals", "not_equals", "in", "not_in"):
-            vals = [value] if op in ("equals", "not_equals") else list(value)
-            if kind in ("money", "number"):
-                sc = ft.scales[fld]
-                units = [int(Decimal(v).scaleb(sc)) for v in vals]
-                hit = col.isin(units).fillna(False).to_numpy(dtype=bool)
-            elif kind == "date":
-                hit = np.isin(col.to_numpy(dtype="datetime64[D]"), np.array(vals, dtype="datetime64[D]"))
-            else:
-                hit = col.isin(vals).fillna(False).to_numpy(dtype=bool)
-            return hit if op in ("equals", "in") else ~hit
-        # numeric comparisons
-        sc = ft.scales.get(fld, 0)
-        thr = Decimal(value).scaleb(sc)
-        units = col.astype("Int64")
-        cmp = {"at_least": units >= int(thr.to_integral_value(ROUND_CEILING)), "above": units > int(thr.to_integral_value(ROUND_FLOOR)),
-               "at_most": units <= int(thr.to_integral_value(ROUND_FLOOR)), "below": units < int(thr.to_integral_value(ROUND_CEILING))}[op]
-        return cmp.fillna(False).to_numpy(dtype=bool)
 
     # --- measures -------------------------------------------------------------------------
     def measure(self, name: str, period: Period) -> MeasureValue:
@@ -299,8 +302,47 @@ def compute_program(program: Program, data: DataSet, period: Period) -> tuple[Pr
         return _compute_program(program, data, period)
 
 
+def eligible_people(program: Program, data: DataSet, period: Period) -> list[str]:
+    return sorted(pid for pid, p in data.people.items() if employed_in(p, period) and is_eligible(p, program.eligible if program.eligible != Eligibility() else None, period))
+
+
+@dataclass(frozen=True)
+class Standing:
+    person_id: str
+    name: str
+    team: str
+    value: Decimal
+    rank: int
+    reference_value: Decimal | None
+    reference_rank: int | None
+
+
+def rank_values(values: dict[str, Decimal], names: dict[str, str]) -> dict[str, int]:
+    """Competition ranking (1, 2, 2, 4): higher is better; ties share the better rank."""
+    order = sorted(values, key=lambda p: (-values[p], names.get(p, p), p))
+    ranks: dict[str, int] = {}
+    for i, p in enumerate(order, start=1):
+        ranks[p] = ranks[order[i - 2]] if i > 1 and values[p] == values[order[i - 2]] else i
+    return ranks
+
+
+def leaderboard(program: Program, data: DataSet, period: Period, measure: str) -> tuple[list[Standing], Period]:
+    """Everyone eligible ranked by a measure, with their rank in the reference period
+    (people eligible then)."""
+    ref = reference_of(period, program.reference)
+    with decimal.localcontext(CONTEXT):
+        now_people = eligible_people(program, data, period)
+        now = Evaluator(program, data, now_people).measure(measure, period).values
+        ref_people = eligible_people(program, data, ref)
+        before = Evaluator(program, data, ref_people).measure(measure, ref).values
+    names = {pid: p.name for pid, p in data.people.items()}
+    ranks, ref_ranks = rank_values(now, names), rank_values(before, names)
+    rows = [Standing(p, names[p], data.people[p].team, now[p], ranks[p], before.get(p), ref_ranks.get(p)) for p in now]
+    return sorted(rows, key=lambda s: (s.rank, s.name, s.person_id)), ref
+
+
 def _compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
-    people = sorted(pid for pid, p in data.people.items() if employed_in(p, period) and is_eligible(p, program.eligible if program.eligible != Eligibility() else None, period))
+    people = eligible_people(program, data, period)
     ev = Evaluator(program, data, people)
     for pid in people:
         person = data.people[pid]

@@ -11,7 +11,6 @@ clock anywhere).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import json
@@ -21,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.model import PayoutLine, ProgramResult
-from ..money import minor_units
+from .xlsx import Formats, cell, col, fit_widths, new_workbook, print_setup
 
-FIXED_DATE = dt.datetime(2000, 1, 1)
 REGISTER_COLUMNS = ("period", "person_id", "person", "program", "component", "component_name", "basis", "amount", "currency")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,103 +63,112 @@ def write_register_csv(path: Path, period: str, results: list[ProgramResult]) ->
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def _money_format(wb: Any, currency: str, cache: dict[str, Any], bold: bool = False) -> Any:
-    key = f"{currency}:{bold}"
-    if key not in cache:
-        places = minor_units(currency)
-        num = "#,##0" + ("." + "0" * places if places else "")
-        cache[key] = wb.add_format({"num_format": f"{num};-{num}", "bold": bold})
-    return cache[key]
-
-
-def _new_workbook(path: Path) -> Any:
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
-    wb.set_properties({"created": FIXED_DATE, "author": "incentive_cli", "title": "Payout register"})
-    return wb
-
-
-def _setup(ws: Any, widths: list[int], header_fmt: Any, headers: list[str], title: str) -> None:
-    for i, h in enumerate(headers):
-        ws.write_string(0, i, h, header_fmt)
-    for i, width in enumerate(widths):
-        ws.set_column(i, i, width)
+def _table_sheet(wb: Any, f: Formats, name: str, title: str, headers: list[str], rows: list[list[str]], amounts: list[Decimal], currencies: list[str], totals: dict[str, Decimal]) -> Any:
+    """A sheet of text columns, then Amount and Currency, with a live total per currency."""
+    ws = wb.add_worksheet(name)
+    for j, h in enumerate([*headers, "Amount", "Currency"]):
+        ws.write_string(0, j, h, f.header)
     ws.freeze_panes(1, 0)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_header(f"&L{title}")
-    ws.set_footer("&RPage &P of &N")
-    ws.repeat_rows(0)
+    k = len(headers)
+    for i, (texts, amount, cur) in enumerate(zip(rows, amounts, currencies, strict=True), start=1):
+        for j, v in enumerate(texts):
+            ws.write_string(i, j, v)
+        ws.write_number(i, k, amount, f.money(cur))
+        ws.write_string(i, k + 1, cur)
+    n = len(rows)
+    for j, (cur, total) in enumerate(totals.items()):
+        r = n + 2 + j
+        ws.write_string(r, max(0, k - 1), f"Total {cur}", f.bold)
+        ws.write_formula(r, k, f'=SUMIFS({col(k)}2:{col(k)}{n + 1},{col(k + 1)}2:{col(k + 1)}{n + 1},"{cur}")', f.money(cur, bold=True), total)
+        ws.write_string(r, k + 1, cur, f.bold)
+    fit_widths(ws, [[h, *(t[j] for t in rows)] for j, h in enumerate(headers)] + [["Amount", "$000,000,000.00"], ["Currency"]], maximum=90)
+    if n:
+        ws.autofilter(0, 0, n, k + 1)
+    print_setup(ws, title, "", repeat_row=0)
+    return ws
 
 
-def _fit(values: list[str], minimum: int = 8, maximum: int = 60) -> int:
-    return max(minimum, min(maximum, max((len(v) for v in values), default=0) + 2))
+def _grouped(rows: list[tuple[ProgramResult, Any, PayoutLine]], key: Any) -> tuple[list[list[str]], list[Decimal], list[str]]:
+    sums: dict[tuple[str, ...], Decimal] = defaultdict(Decimal)
+    for r, person, line in rows:
+        sums[(*key(r, person), line.currency)] += line.amount
+    ordered = sorted(sums)
+    return [list(k[:-1]) for k in ordered], [sums[k] for k in ordered], [k[-1] for k in ordered]
+
+
+ATTAINMENT_BANDS = ((None, Decimal("0.5"), "below 50%"), (Decimal("0.5"), Decimal("0.8"), "50% to 80%"), (Decimal("0.8"), Decimal("1"), "80% to 100%"), (Decimal("1"), Decimal("1.2"), "100% to 120%"), (Decimal("1.2"), None, "120% and above"))
 
 
 def write_register_xlsx(path: Path, period: str, results: list[ProgramResult]) -> None:
-    wb = _new_workbook(path)
-    header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7"})
-    bold = wb.add_format({"bold": True})
-    fmts: dict[str, Any] = {}
+    """For finance and payroll: every payout line, then by person, by program and by team,
+    each with live totals that match the statements to the cent, a chart of payout by
+    program, and the distribution of attainment."""
+    wb = new_workbook(path, f"Payout register {period}")
+    f = Formats(wb)
     rows = register_rows(results)
-    # 1. every payout line
-    ws = wb.add_worksheet("Register")
-    headers = ["Period", "Person id", "Person", "Program", "Component", "Basis", "Amount", "Currency"]
-    cols = [[period], [p.person_id for _, p, _ in rows], [p.name for _, p, _ in rows], [r.program.id for r, _, _ in rows], [ln.component_name for _, _, ln in rows], [], [], []]
-    _setup(ws, [_fit(c + [h]) if c else w for c, h, w in zip(cols, headers, [10, 12, 24, 20, 20, 80, 16, 9], strict=True)], header, headers, f"Payout register {period}")
-    for i, (r, person, line) in enumerate(rows, start=1):
-        ws.write_string(i, 0, period)
-        ws.write_string(i, 1, person.person_id)
-        ws.write_string(i, 2, person.name)
-        ws.write_string(i, 3, r.program.id)
-        ws.write_string(i, 4, line.component_name)
-        ws.write_string(i, 5, line.basis)
-        ws.write_number(i, 6, line.amount, _money_format(wb, line.currency, fmts))
-        ws.write_string(i, 7, line.currency)
     totals = totals_by_currency(results)
-    r0 = len(rows) + 2
-    for j, (cur, total) in enumerate(totals.items()):
-        ws.write_string(r0 + j, 5, f"Total {cur}", bold)
-        n = len(rows)
-        ws.write_formula(r0 + j, 6, f'=SUMIFS(G2:G{n + 1},H2:H{n + 1},"{cur}")', _money_format(wb, cur, fmts, True), total)
-        ws.write_string(r0 + j, 7, cur, bold)
-    ws.autofilter(0, 0, max(1, len(rows)), 7)
-    # 2. by person
-    by_person: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for _, person, line in rows:
-        by_person[(person.person_id, person.name, line.currency)] += line.amount
-    _summary_sheet(wb, "By person", ["Person id", "Person", "Currency", "Amount"], [[k[0], k[1], k[2]] for k in by_person], [v for v in by_person.values()], [k[2] for k in by_person], header, bold, fmts, f"Payout by person {period}", totals)
-    # 3. by program
-    by_program: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for r, _, line in rows:
-        by_program[(r.program.id, r.program.name, line.currency)] += line.amount
-    _summary_sheet(wb, "By program", ["Program", "Name", "Currency", "Amount"], [[k[0], k[1], k[2]] for k in by_program], list(by_program.values()), [k[2] for k in by_program], header, bold, fmts, f"Payout by program {period}", totals)
+    _table_sheet(wb, f, "Register", f"Payout register {period}", ["Period", "Person id", "Person", "Program", "Component", "Basis"],
+                 [[period, p.person_id, p.name, r.program.id, ln.component_name, ln.basis] for r, p, ln in rows], [ln.amount for _, _, ln in rows], [ln.currency for _, _, ln in rows], totals)
+    _table_sheet(wb, f, "By person", f"Payout by person {period}", ["Person id", "Person", "Team"], *_grouped(rows, lambda r, p: (p.person_id, p.name, p.team)), totals)
+    names, amounts, currencies = _grouped(rows, lambda r, p: (r.program.id, r.program.name))
+    by_program = _table_sheet(wb, f, "By program", f"Payout by program {period}", ["Program", "Name"], names, amounts, currencies, totals)
+    _table_sheet(wb, f, "By team", f"Payout by team {period}", ["Team", "Manager"], *_grouped(rows, lambda r, p: (p.team or "(no team)", p.manager)), totals)
+    if names:
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({"name": "Payout", "categories": ["By program", 1, 1, len(names), 1], "values": ["By program", 1, 2, len(names), 2], "fill": {"color": "#2E75B6"}, "data_labels": {"value": True, "num_format": "#,##0"}})
+        chart.set_title({"name": f"Payout by program, {period}"})
+        chart.set_legend({"none": True})
+        chart.set_x_axis({"num_format": "#,##0", "min": 0})  # bars start at zero, always
+        by_program.insert_chart(len(names) + 3 + len(totals), 0, chart, {"x_scale": 1.6, "y_scale": 1.0})
+    _attainment_sheet(wb, f, period, results)
     wb.close()
 
 
-def _summary_sheet(wb: Any, name: str, headers: list[str], keys: list[list[str]], amounts: list[Decimal], currencies: list[str], header: Any, bold: Any, fmts: dict[str, Any], title: str, totals: dict[str, Decimal]) -> None:
-    ws = wb.add_worksheet(name)
-    widths = [_fit([k[i] for k in keys] + [headers[i]]) for i in range(3)] + [18]
-    _setup(ws, widths, header, headers, title)
-    for i, (k, a, cur) in enumerate(zip(keys, amounts, currencies, strict=True), start=1):
-        for j, v in enumerate(k):
-            ws.write_string(i, j, v)
-        ws.write_number(i, 3, a, _money_format(wb, cur, fmts))
-    n = len(keys)
-    for j, (cur, total) in enumerate(totals.items()):
-        ws.write_string(n + 2 + j, 0, f"Total {cur}", bold)
-        ws.write_string(n + 2 + j, 2, cur, bold)
-        ws.write_formula(n + 2 + j, 3, f'=SUMIFS(D2:D{n + 1},C2:C{n + 1},"{cur}")', _money_format(wb, cur, fmts, True), total)
+def _attainment_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]) -> None:
+    values: list[tuple[str, str, Decimal]] = []
+    for r in results:
+        att = [m.name for m in r.program.measures if m.kind == "attainment"]
+        if not att:
+            continue
+        for p in r.people:
+            v = dict((n, x) for n, x, _ in p.measures)[att[0]]
+            values.append((r.program.name, p.name, v))
+    ws = wb.add_worksheet("Attainment")
+    ws.write_string(0, 0, f"Attainment distribution, {period}", f.title)
+    if not values:
+        ws.write_string(2, 0, "No program of this period measures attainment.", f.note)
+        return
+    ws.write_string(2, 0, "Band", f.header)
+    ws.write_string(2, 1, "People", f.header)
+    first_data = 4 + len(ATTAINMENT_BANDS) + 2
+    n = len(values)
+    data_range = f"$C${first_data + 1}:$C${first_data + n}"
+    for i, (lo, hi, label) in enumerate(ATTAINMENT_BANDS, start=3):
+        count = sum(1 for _, _, v in values if (lo is None or v >= lo) and (hi is None or v < hi))
+        crit = ([f'">={lo}"'] if lo is not None else []) + ([f'"<{hi}"'] if hi is not None else [])
+        formula = "=COUNTIFS(" + ",".join(f"{data_range},{c}" for c in crit) + ")"
+        ws.write_string(i, 0, label)
+        ws.write_formula(i, 1, formula, None, count)
+    for j, h in enumerate(["Program", "Person", "Attainment"]):
+        ws.write_string(first_data - 1, j, h, f.header)
+    for i, (prog, name, v) in enumerate(sorted(values, key=lambda x: (x[0], -x[2], x[1])), start=first_data):
+        ws.write_string(i, 0, prog)
+        ws.write_string(i, 1, name)
+        ws.write_number(i, 2, v, f.pct)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "People", "categories": ["Attainment", 3, 0, 2 + len(ATTAINMENT_BANDS), 0], "values": ["Attainment", 3, 1, 2 + len(ATTAINMENT_BANDS), 1], "fill": {"color": "#63BE7B"}, "data_labels": {"value": True}})
+    chart.set_title({"name": "People by attainment band"})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"min": 0})
+    ws.insert_chart(2, 4, chart)
+    fit_widths(ws, [["Band", "120% and above"] + [v[0] for v in values], ["People"] + [v[1] for v in values], ["Attainment"]], maximum=50)
+    print_setup(ws, f"Attainment {period}", "")
 
 
 def write_summary_xlsx(path: Path, period: str, results: list[ProgramResult]) -> None:
     """One row per person: who they are, each program's amount, and the total."""
-    wb = _new_workbook(path)
-    header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True})
-    bold = wb.add_format({"bold": True})
-    pct = wb.add_format({"num_format": "0.0%"})
-    fmts: dict[str, Any] = {}
+    wb = new_workbook(path, f"Payout summary {period}")
+    f = Formats(wb)
     people: dict[str, Any] = {}
     amounts: dict[tuple[str, str], Decimal] = {}
     currency_of: dict[str, str] = {}
@@ -172,18 +179,17 @@ def write_summary_xlsx(path: Path, period: str, results: list[ProgramResult]) ->
             amounts[(p.person_id, r.program.id)] = p.total
             currency_of[p.person_id] = p.currency
             for name, value, _ in p.measures:
-                m = r.program.measure(name)
-                if m.kind == "attainment" and p.person_id not in attainment:
+                if r.program.measure(name).kind == "attainment" and p.person_id not in attainment:
                     attainment[p.person_id] = value
     programs = [r.program for r in results]
     ws = wb.add_worksheet("Summary")
     headers = ["Person id", "Person", "Role", "Team", "Manager", *[pr.name for pr in programs], "Total", "Currency", "Attainment"]
-    ids = sorted(people)
-    texts = [[pid for pid in ids], [people[p].name for p in ids], [people[p].role for p in ids], [people[p].team for p in ids], [people[p].manager for p in ids]]
-    widths = [_fit(t + [h]) for t, h in zip(texts, headers, strict=False)] + [max(14, min(30, len(pr.name) + 2)) for pr in programs] + [16, 9, 12]
-    _setup(ws, widths, header, headers, f"Payout summary {period}")
+    for j, h in enumerate(headers):
+        ws.write_string(0, j, h, f.header if j < 5 else f.header_wrap)
+    ws.freeze_panes(1, 2)
     longest = max((len(pr.name) for pr in programs), default=10)
-    ws.set_row(0, 15 * min(4, 1 + longest // 26))  # program names wrap in the header
+    ws.set_row(0, 15 * min(4, 1 + longest // 16))  # program names wrap in the header
+    ids = sorted(people)
     ncol_total = 5 + len(programs)
     for i, pid in enumerate(ids, start=1):
         p = people[pid]
@@ -194,36 +200,24 @@ def write_summary_xlsx(path: Path, period: str, results: list[ProgramResult]) ->
         for j, pr in enumerate(programs):
             a = amounts.get((pid, pr.id))
             if a is not None:
-                ws.write_number(i, 5 + j, a, _money_format(wb, cur, fmts))
+                ws.write_number(i, 5 + j, a, f.money(cur))
                 total += a
-        first, last = _cell(i, 5), _cell(i, 4 + len(programs))
-        ws.write_formula(i, ncol_total, f"=SUM({first}:{last})", _money_format(wb, cur, fmts, True), total)
+        ws.write_formula(i, ncol_total, f"=SUM({cell(i, 5)}:{cell(i, 4 + len(programs))})", f.money(cur, bold=True), total)
         ws.write_string(i, ncol_total + 1, cur)
         if pid in attainment:
-            ws.write_number(i, ncol_total + 2, attainment[pid], pct)
-    if ids:
-        ws.conditional_format(1, ncol_total + 2, len(ids), ncol_total + 2, {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1.5})
+            ws.write_number(i, ncol_total + 2, attainment[pid], f.pct)
     n = len(ids)
+    if ids:
+        ws.conditional_format(1, ncol_total + 2, n, ncol_total + 2, {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1.5})
     for j, (cur, tot) in enumerate(totals_by_currency(results).items()):
-        ws.write_string(n + 2 + j, 0, f"Total {cur}", bold)
-        col = _col(ncol_total)
-        curcol = _col(ncol_total + 1)
-        ws.write_formula(n + 2 + j, ncol_total, f'=SUMIFS({col}2:{col}{n + 1},{curcol}2:{curcol}{n + 1},"{cur}")', _money_format(wb, cur, fmts, True), tot)
-        ws.write_string(n + 2 + j, ncol_total + 1, cur, bold)
+        c, cc = col(ncol_total), col(ncol_total + 1)
+        ws.write_string(n + 2 + j, 0, f"Total {cur}", f.bold)
+        ws.write_formula(n + 2 + j, ncol_total, f'=SUMIFS({c}2:{c}{n + 1},{cc}2:{cc}{n + 1},"{cur}")', f.money(cur, bold=True), tot)
+        ws.write_string(n + 2 + j, ncol_total + 1, cur, f.bold)
+    texts = [[pid for pid in ids], [people[p].name for p in ids], [people[p].role for p in ids], [people[p].team for p in ids], [people[p].manager for p in ids]]
+    fit_widths(ws, [[h, *t] for h, t in zip(headers, texts, strict=False)] + [["$000,000,000.00"] for _ in programs] + [["$000,000,000.00"], ["Currency"], ["Attainment"]], maximum=40)
+    print_setup(ws, f"Payout summary {period}", "", repeat_row=0)
     wb.close()
-
-
-def _col(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _cell(r: int, c: int) -> str:
-    return f"{_col(c)}{r + 1}"
 
 
 def file_sha256(path: Path) -> str:
