@@ -192,3 +192,23 @@ def test_libreoffice_recalculates_every_formula_in_the_demo_statements_to_the_sa
         assert Decimal(got).quantize(Decimal("0.01")) == Decimal(str(value)).quantize(Decimal("0.01")), (stem, sheet, coord, got, value)
         checked += 1
     assert checked == len(expected)
+
+
+def test_the_fast_writer_keeps_awkward_text_exact(tmp_path):
+    from incentive_cli.writers.fastxlsx import Workbook
+
+    awkward = ['A&B <Co> "x" \'y\'', "  leading and trailing  ", "tab\there", "line\nbreak", "ctrl\x01char", "ünïcødé €", "=1+1"]
+    wb = Workbook(str(tmp_path / "t.xlsx"), "t")
+    ws = wb.add_worksheet("It's a test")
+    for i, text in enumerate(awkward):
+        ws.write_string(i, 0, text)
+    ws.write_number(0, 1, Decimal("1234.5600"))
+    ws.write_formula(1, 1, "=B1*2", None, Decimal("2469.12"))
+    wb.close()
+    got = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    sheet = got.worksheets[0]
+    # a control character cannot be XML text: it is stored as OOXML's _x0001_, which Excel shows as
+    # the character and openpyxl leaves as written
+    assert [sheet.cell(i + 1, 1).value for i in range(len(awkward))] == [t.replace("\x01", "_x0001_") for t in awkward]
+    assert sheet["B1"].value == 1234.56 and sheet["B2"].value == "=B1*2"
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx", data_only=True).worksheets[0]["B2"].value == 2469.12

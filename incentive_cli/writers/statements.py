@@ -34,6 +34,7 @@ from ..engine.deal_credit import DealCredit
 from ..engine.model import ProgramResult
 from ..engine.periods import Period
 from ..money import allocate, format_money, minor_units
+from .fastxlsx import new_workbook as fast_workbook
 from .xlsx import (
     Formats,
     cell,
@@ -160,7 +161,7 @@ class _DealColumns:
 
 
 def write_statement(path: Path, st: Statement) -> None:
-    wb = new_workbook(path, f"Incentive statement {st.name} {st.period}")
+    wb = fast_workbook(path, f"Incentive statement {st.name} {st.period}")  # many small books: the fast writer
     f = Formats(wb)
     taken: set[str] = {"Summary", "Deals", "Deals not counted", "Badges and rewards"}
     summary = wb.add_worksheet("Summary")
