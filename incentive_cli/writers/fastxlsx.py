@@ -25,20 +25,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from .xlsx import col as col_name
+
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EPOCH = dt.date(1899, 12, 30)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def col_name(c: int) -> str:
-    s = ""
-    c += 1
-    while c:
-        c, r = divmod(c - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")

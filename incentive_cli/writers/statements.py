@@ -302,14 +302,18 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
     return total_cell
 
 
-def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
-    cur = st.currency
-    ws.write_string(0, 0, "Deals credited", f.title)
-    head = ["Program", "Close date", "Deal id", "Customer", "Amount", "Credit share", "Earned on it"]
+def _table_top(ws: Any, f: Formats, title: str, head: list[str]) -> int:
+    """Title in row 1, headers in row 2, panes frozen under them; returns the header row."""
+    ws.write_string(0, 0, title, f.title)
     for j, h in enumerate(head):
         ws.write_string(1, j, h, f.header)
     ws.freeze_panes(2, 0)
-    r = 1
+    return 1
+
+
+def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
+    cur = st.currency
+    r = _table_top(ws, f, "Deals credited", ["Program", "Close date", "Deal id", "Customer", "Amount", "Credit share", "Earned on it"])
     for prog, date, did, cust, amount, share, earned in st.credited:
         r += 1
         ws.write_string(r, 0, prog)
@@ -343,12 +347,7 @@ def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
 
 def _write_not_counted(ws: Any, f: Formats, st: Statement) -> None:
     cur = st.currency
-    ws.write_string(0, 0, "Deals that did not count", f.title)
-    head = ["Program", "Date", "Deal id", "Customer", "Stage", "Amount", "Why it did not count"]
-    for j, h in enumerate(head):
-        ws.write_string(1, j, h, f.header)
-    ws.freeze_panes(2, 0)
-    r = 1
+    r = _table_top(ws, f, "Deals that did not count", ["Program", "Date", "Deal id", "Customer", "Stage", "Amount", "Why it did not count"])
     for prog, date, did, cust, stage, amount, reason in st.not_counted:
         r += 1
         ws.write_string(r, 0, prog)
