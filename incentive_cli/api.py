@@ -131,7 +131,7 @@ class UsageError(Exception):
     pass
 
 
-def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None) -> RunResult:
+def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None, force: bool = False) -> RunResult:
     """Compute, then write into ``out_dir/<period>/`` the register (CSV, XLSX), the summary
     workbook, one statement per person, one pack per manager and run.json: all of them or
     none."""
@@ -150,6 +150,9 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
     label = result.period.label
     with atomic.output_lock(out_dir):
         atomic.recover(out_dir, label)
+        refusal = atomic.final_check(out_dir, label, force)
+        if refusal is not None:
+            raise InputRejected([refusal], result.sources)
         stage = atomic.staging_dir(out_dir, label)
         try:
             write_register_csv(stage / "register.csv", label, result.results)
@@ -177,6 +180,28 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
             atomic.abandon(stage)
             raise
     return result
+
+
+def finalize(out_dir: Path, period_text: str) -> Path:
+    """Marks the outputs of a period final: later runs refuse to replace them (without
+    --force, which keeps them beside the new ones). The payout ledger (issue 7) will record
+    the finalised lines; for now the marker protects the files."""
+    from .writers import atomic
+    from .writers.register import file_sha256
+
+    try:
+        label = parse_period(period_text, []).label
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with atomic.output_lock(out_dir):
+        atomic.recover(out_dir, label)
+        record = out_dir / label / "run.json"
+        if not record.is_file():
+            raise InputRejected([Diagnostic("file-not-found", f"no outputs of {label} to finalise", Location(str(record)), hint=f"run `incentive run --period {label}` first")])
+        refusal = atomic.final_check(out_dir, label, force=False)
+        if refusal is not None:
+            raise InputRejected([Diagnostic("period-final", f"{label} is already final", refusal.location, hint="a period is finalised once")])
+        return atomic.mark_final(out_dir, label, file_sha256(record))
 
 
 def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str) -> tuple[RunResult, list[Any]]:

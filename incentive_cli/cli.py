@@ -112,16 +112,18 @@ def run(
     data: DataOpt = Path("data"),
     period: PeriodOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; results go to OUT/<period>/.")] = Path("out"),
+    force: Annotated[bool, typer.Option("--force", help="Replace a period marked final (its outputs are kept beside, as <period>.superseded-N).")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes that write statements (default: one per core).")] = None,
     fmt: FormatOpt = Format.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
-    """Compute every program for the period and write the register, summary and run.json."""
+    """Compute every program for the period; write statements, manager packs, the register, the summary and run.json."""
     from . import api
     from .money import format_money
 
     rep = Reporter(fmt, quiet)
     try:
-        result = api.run(programs, data, period, out)
+        result = api.run(programs, data, period, out, workers=workers, force=force)
     except InputRejected as exc:
         rep.finish(exc.diagnostics, exc.sources)
     except api.UsageError as exc:
@@ -141,6 +143,28 @@ def run(
     if result.skipped:
         msg += "\nSkipped: " + "; ".join(result.skipped)
     rep.finish(result.diagnostics, result.sources, msg)
+
+
+@app.command()
+def finalize(
+    period: Annotated[str, typer.Argument(help="The period whose outputs are final (paid), e.g. 2026-Q2.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding OUT/<period>/.")] = Path("out"),
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Mark a period's outputs final: later runs never overwrite them."""
+    from . import api
+
+    rep = Reporter(fmt)
+    try:
+        marker = api.finalize(out, period)
+    except InputRejected as exc:
+        rep.finish(exc.diagnostics, exc.sources)
+    except api.UsageError as exc:
+        _usage(str(exc))
+    except RunLocked as exc:
+        rep.diagnostics([exc.diagnostic])
+        raise typer.Exit(int(ExitCode.LOCKED)) from None
+    rep.finish([], None, f"{period} is final: {marker}")
 
 
 @app.command()

@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     # runs
     "output-not-writable": "The output folder cannot be written.",
     "run-locked": "Another run holds the lock on the output folder.",
+    "period-final": "The period's outputs are marked final; a new run needs --force and keeps the old outputs beside it.",
     "person-not-found": "The person asked for is not on the roster.",
 }
 

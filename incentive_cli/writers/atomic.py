@@ -63,12 +63,46 @@ def fsync_tree(d: Path) -> None:
                 os.fsync(f.fileno())
 
 
+FINAL_MARKER = "FINAL"
+
+
+def is_final(out_dir: Path, name: str) -> bool:
+    return (out_dir / name / FINAL_MARKER).is_file()
+
+
+def final_check(out_dir: Path, name: str, force: bool) -> Diagnostic | None:
+    if is_final(out_dir, name) and not force:
+        return Diagnostic("period-final", f"the outputs of {name} are marked final (paid); they are never overwritten", Location(str(out_dir / name / FINAL_MARKER)),
+                          hint="correct a paid period through the next open period; or run with --force, which keeps the final outputs beside the new ones")
+    return None
+
+
+def mark_final(out_dir: Path, name: str, run_sha256: str) -> Path:
+    """Marks a period's outputs final: a small file written atomically (no clock in it)."""
+    marker = out_dir / name / FINAL_MARKER
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(f'{{"period": "{name}", "run_json_sha256": "{run_sha256}"}}\n', encoding="utf-8")
+    with tmp.open("rb") as f:
+        os.fsync(f.fileno())
+    tmp.rename(marker)
+    return marker
+
+
+def superseded_name(out_dir: Path, name: str) -> Path:
+    n = 1
+    while (out_dir / f"{name}.superseded-{n}").exists():
+        n += 1
+    return out_dir / f"{name}.superseded-{n}"
+
+
 def commit(stage: Path, out_dir: Path, name: str) -> Path:
+    """Moves the staged outputs into place. Outputs marked final are kept beside the new ones
+    (``<period>.superseded-N``), never deleted; others are replaced."""
     final = out_dir / name
     fsync_tree(stage)
     previous = out_dir / f".previous-{name}-{os.getpid()}"
     if final.exists():
-        final.rename(previous)
+        final.rename(superseded_name(out_dir, name) if is_final(out_dir, name) else previous)
     stage.rename(final)
     if previous.exists():
         shutil.rmtree(previous, ignore_errors=True)
