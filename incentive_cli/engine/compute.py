@@ -396,18 +396,20 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
     out: dict[str, PayoutLine] = {}
     for p in eligible:
         amount = exact.get(p, ZERO)
+        gate_ok = True
         if c.gate is not None:
             gv = ev.measure(c.gate.on, period).values[p]
             gm = program.measure(c.gate.on)
-            if not _passes(gv, c.gate.threshold, c.gate.strict):
-                steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} is below {_fmt_value(c.gate.threshold, gm)}", threshold=c.gate.threshold, amount=ZERO, note="no payout below the gate"))
-                amount = ZERO
+            gate_ok = _passes(gv, c.gate.threshold, c.gate.strict)
+            need = f"{'above' if c.gate.strict else 'at least'} {_fmt_value(c.gate.threshold, gm)}"
+            if gate_ok:
+                steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} is {need}", threshold=c.gate.threshold, note="passed"))
             else:
-                steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} reaches {_fmt_value(c.gate.threshold, gm)}", threshold=c.gate.threshold, note="passed"))
+                steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} is not {need}", threshold=c.gate.threshold, amount=ZERO, note="no payout below the gate"))
+                amount = ZERO
         if c.cap is not None and amount > c.cap:
             steps[p].append(BasisStep(f"cap {format_number(c.cap)}", threshold=c.cap, amount=c.cap, note=f"limited from {format_number(round(amount, 6))}"))
             amount = c.cap
-        gate_ok = c.gate is None or _passes(ev.measure(c.gate.on, period).values[p], c.gate.threshold, c.gate.strict)
         if c.floor is not None and amount < c.floor and gate_ok:
             steps[p].append(BasisStep(f"floor {format_number(c.floor)}", threshold=c.floor, amount=c.floor, note=f"raised from {format_number(round(amount, 6))}"))
             amount = c.floor
