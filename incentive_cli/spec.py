@@ -51,6 +51,7 @@ class Number(Spec):
     percent: bool = False  # "5%" accepted and read as 0.05
     minimum: Decimal | None = None
     money: bool = False
+    maximum: Decimal | None = None
 
     def type_name(self) -> str:
         if self.integer:
@@ -158,6 +159,11 @@ def _mk_list(loc: Location, path: str) -> PList:
 
 # --- reading -------------------------------------------------------------------------------
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+NAME_LIKE = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _NUMBER = re.compile(r"[+-]?(0|[1-9]\d*)(\.\d+)?")
 _TAG_BOOL = "tag:yaml.org,2002:bool"
 _TAG_INT = "tag:yaml.org,2002:int"
@@ -233,7 +239,8 @@ class Reader:
                 self.error("bad-choice", f"{raw!r} is not one of: {', '.join(spec.choices)}", node, path, hint=hint + f"allowed: {', '.join(spec.choices)}", value=raw)
                 return None
         elif spec.pattern and not re.fullmatch(spec.pattern, raw):
-            self.error("bad-choice", f"{raw!r} is not valid here", node, path, hint=spec.pattern_hint, value=raw)
+            hint = spec.pattern_hint or ("names start with a letter and use letters, digits, _ and - (no spaces)" if spec.pattern == NAME_LIKE else f"a value matching {spec.pattern}")
+            self.error("bad-choice", f"{raw!r} is not valid here", node, path, hint=hint, value=raw)
             return None
         if surprise:
             self.error("yaml-ambiguous-scalar", f"{raw!r} is read as text here, but {surprise}", node, path, hint=f'quote it ("{raw}") so every tool reads the same text', value=raw, severity=Severity.WARNING)
@@ -244,7 +251,7 @@ class Reader:
         what = spec.type_name()
         surprise = _yaml11_reading(node)
         if surprise:
-            self.error("bad-rate" if spec.percent else "bad-number", f"expected a {what}, found {raw!r} ({surprise})", node, path, hint="write the number itself, for example 0.05 or 5%" if spec.percent else "write the number itself without leading zeros, for example 12", value=raw)
+            self.error("bad-rate" if spec.percent else "bad-number", f"expected {_article(what)} {what}, found {raw!r} ({surprise})", node, path, hint="write the number itself, for example 0.05 or 5%" if spec.percent else "write the number itself without leading zeros, for example 12", value=raw)
             return None
         text = raw
         is_pct = False
@@ -258,20 +265,21 @@ class Reader:
             elif spec.percent:
                 hint = "write a fraction (0.05) or a percentage (5%)"
             code = "bad-rate" if spec.percent else "bad-number"
-            self.error(code, f"expected a {what}, found {raw!r}", node, path, hint=hint, value=raw)
+            self.error(code, f"expected {_article(what)} {what}, found {raw!r}", node, path, hint=hint, value=raw)
             return None
         value = Decimal(text_clean)
         if is_pct:
             value = value / 100
-        if spec.integer:
-            if value != value.to_integral_value() or is_pct:
-                self.error("bad-number", f"expected a whole number, found {raw!r}", node, path, hint="write a whole number such as 2", value=raw)
-                return None
-            return int(value)
+        if spec.integer and (value != value.to_integral_value() or is_pct):
+            self.error("bad-number", f"expected a whole number, found {raw!r}", node, path, hint="write a whole number such as 2", value=raw)
+            return None
         if spec.minimum is not None and value < spec.minimum:
             self.error("bad-number", f"must be at least {spec.minimum}, found {raw!r}", node, path, hint=f"use {spec.minimum} or more", value=raw)
             return None
-        return value
+        if spec.maximum is not None and value > spec.maximum:
+            self.error("bad-number", f"must be at most {spec.maximum}, found {raw!r}", node, path, hint=f"use {spec.maximum} or less", value=raw)
+            return None
+        return int(value) if spec.integer else value
 
     def _read_bool(self, node: yaml.ScalarNode, path: str) -> bool | None:
         raw = node.value.strip()
@@ -328,6 +336,8 @@ class Reader:
                 hint = f"did you mean {near[0]!r}?" if near else f"valid keys here: {', '.join(names)}"
                 if key in RENAMED_KEYS:
                     hint = f"write {RENAMED_KEYS[key]}"
+                elif key.isdigit() and node.flow_style:
+                    hint = "inside { } a comma separates entries, so a thousands separator splits the number: write 10000, not 10,000"
                 self.error("unknown-key", f"unknown key {key!r}", knode, p, hint=hint, value=key)
                 continue
             if key in out:

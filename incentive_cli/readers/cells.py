@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic
-from .table import ExcelError, RawTable
+from .table import MAX_CELL_CHARS, ExcelError, RawTable
 
 MAX_ERRORS_PER_COLUMN = 20
 MAX_WHOLE_DIGITS = 13  # 10 trillion in minor units of 2 places stays far inside int64
@@ -321,6 +321,47 @@ def parse_text(raw: RawTable, fld: str, sink: list[Diagnostic]) -> pd.Series:
         _report_excel_errors(raw, fld, errs, ce)
         ce.close()
     return s
+
+
+def blank_overlong_cells(raw: RawTable, fld: str, sink: list[Diagnostic]) -> None:
+    """Cells longer than Excel's 32,767 characters are located errors (no export writes
+    one; a file holding one is damaged or hostile); they are blanked so that the column's
+    own parser does not report them a second time. One length pass over the offsets: the
+    plain-CSV fast path stays fast."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = raw.columns[fld]
+    if isinstance(cells, list):
+        idx = [i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > MAX_CELL_CHARS]
+        if not idx:
+            return
+        fixed = list(cells)
+        for i in idx:
+            fixed[i] = None
+    else:
+        typ = getattr(cells, "type", None)
+        if typ is None or not (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
+            return
+        nbytes = pc.binary_length(cells)
+        longest = pc.max(nbytes).as_py()
+        if longest is None or longest <= MAX_CELL_CHARS:  # bytes >= characters
+            return
+        chars = pc.utf8_length(cells)
+        over = pc.fill_null(pc.greater(chars, MAX_CELL_CHARS), False)
+        idx = np.flatnonzero(over.to_numpy(zero_copy_only=False) if hasattr(over, "to_numpy") else np.asarray(over)).tolist()
+        if not idx:
+            return
+        fixed = pc.if_else(over, pa.scalar("", typ), cells)
+    ce = ColumnErrors(raw, fld, sink)
+    for i in idx:
+        n = len(str(raw_value(raw, fld, i)))
+        ce.count += 1
+        if ce.count <= MAX_ERRORS_PER_COLUMN:
+            sink.append(Diagnostic("cell-too-long", f"the cell holds {n:,} characters; a spreadsheet cell holds at most {MAX_CELL_CHARS:,}", raw.location(fld, i), "the file is damaged, or a quote opened in this cell is never closed (everything after it became one cell); fix or export the file again"))
+    if ce.count > MAX_ERRORS_PER_COLUMN:
+        sink.append(Diagnostic("cell-too-long", f"... and {ce.count - MAX_ERRORS_PER_COLUMN:,} more overlong cells in this column", raw.location(fld), "fix the first ones; the rest are likely the same problem"))
+    raw.columns[fld] = fixed
 
 
 def decimal_from_units(units: int, places: int) -> Decimal:

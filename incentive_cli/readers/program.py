@@ -316,7 +316,8 @@ def read_program_file(path: Path, display: str | None = None) -> tuple[Program |
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic("file-unreadable", f"the program file is not UTF-8 text (byte {exc.start})", Location(name), hint="save it as UTF-8")], ""
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Diagnostic("file-unreadable", f"the program file is not UTF-8 text (byte {exc.start}, line {line})", Location(name, line), hint="save it as UTF-8 (in Excel or Notepad: Save As, encoding UTF-8)")], ""
     program, diags = parse_program(name, text)
     return program, diags, text
 

@@ -24,7 +24,7 @@ from ..formats import (
     default_type,
 )
 from ..spec import PList, PObj, Reader
-from .cells import decimal_from_units, parse_dates, parse_money, parse_text
+from .cells import blank_overlong_cells, decimal_from_units, parse_dates, parse_money, parse_text
 from .profiles import PLAIN, PROFILES, Profile, apply_values
 from .table import RawTable, ReadOptions, read_table
 from .yaml_nodes import load_yaml
@@ -89,7 +89,12 @@ def read_sources_file(data_dir: Path) -> tuple[PObj | None, list[Diagnostic], st
     display = str(path)
     if not path.is_file():
         return None, [Diagnostic("file-not-found", f"no {SOURCES_FILE} in the data folder", Location(display), hint=f"create {display} declaring roster, deals and activities (see README, 'Sources')")], ""
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic("file-unreadable", f"{SOURCES_FILE} is not UTF-8 text (byte {exc.start})", Location(display), hint="save it as UTF-8")], ""
+    except OSError as exc:
+        return None, [Diagnostic("file-not-found", f"{SOURCES_FILE} cannot be read: {exc.strerror}", Location(display), hint="check its permissions")], ""
     loaded = load_yaml(display, text)
     diags = list(loaded.diagnostics)
     if loaded.root is None:
@@ -149,6 +154,7 @@ def _typed_columns(raw: RawTable, types: dict[str, str], spec: PObj, epoch: int,
     date_fmt = spec.get("date_format") or profile.date_format or "%Y-%m-%d"
     for fld in raw.columns:
         t = types.get(fld, "text")
+        blank_overlong_cells(raw, fld, diags)
         if t == "money":
             units, blank = parse_money(raw, fld, places, nf, diags)
             cols[fld] = pd.array(np.where(blank, 0, units), dtype="Int64")
@@ -267,7 +273,7 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
     return people, types
 
 
-def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]], unmatched: list[dict[str, Any]]) -> FactTable | None:
+def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]], unmatched: list[dict[str, Any]], roster_ok: bool = True) -> FactTable | None:
     wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), table)
     date_field = spec.get("date") or DEFAULT_DATE_FIELD[table]
     if date_field not in wanted:
@@ -295,7 +301,8 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
     frame["_pcode"] = np.array([code_of.get(pid, -1) if pid is not None else -1 for pid in matched], dtype=np.int32)[codes]
     missing = frame["_person"].isna().to_numpy()
     if missing.any():
-        severity_error = (spec.get("unknown_owners") or "error") == "error"
+        # a roster that could not be read already says so: its owners are not reported one by one
+        severity_error = (spec.get("unknown_owners") or "error") == "error" and roster_ok
         for owner, grp in frame[missing].groupby(frame["owner"][missing].astype(str), sort=True):
             first = int(grp["_i"].iloc[0])
             rec = {"table": table, "owner": owner, "rows": len(grp), "first_row": raw.row_of(first)}
@@ -312,11 +319,13 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
         return None, diags
     inputs: list[dict[str, Any]] = []
     unmatched: list[dict[str, Any]] = []
+    before = sum(d.is_error for d in diags)
     people, roster_types = _read_roster(data_dir, spec["roster"], diags, inputs)
+    roster_ok = sum(d.is_error for d in diags) == before
     tables: dict[str, FactTable] = {}
     for name in ("deals", "activities"):
         if isinstance(spec.get(name), PObj):
-            ft = _read_facts(data_dir, name, spec[name], people, diags, inputs, unmatched)
+            ft = _read_facts(data_dir, name, spec[name], people, diags, inputs, unmatched, roster_ok)
             if ft is not None:
                 tables[name] = ft
     if any(d.is_error for d in diags):

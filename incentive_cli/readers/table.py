@@ -24,6 +24,33 @@ DELIMITERS = (",", ";", "\t", "|")  # what delimiter: auto chooses from
 MAX_ZIP_MEMBERS = 100
 MAX_ZIP_BYTES = 256 << 20  # uncompressed, all members together
 MAX_ZIP_RATIO = 100  # uncompressed / compressed, for members above 1 MiB
+# XLSX workbooks are zip archives too: checked before openpyxl opens them (zip bombs)
+MAX_XLSX_MEMBERS = 1_000  # a workbook saved by Excel holds a few dozen parts
+MAX_XLSX_BYTES = 1 << 30  # uncompressed, all parts together (a full 1,048,576-row sheet fits)
+MAX_XLSX_MEMBER_BYTES = 768 << 20  # uncompressed, any one part
+MAX_XLSX_RATIO = 200  # uncompressed / compressed, for parts above 1 MiB (sheet XML compresses 10-50 to 1)
+XML_PROLOG_BYTES = 64 << 10  # how much of each XML part is searched for <!DOCTYPE / <!ENTITY
+MAX_BLANK_RUN = 5  # XLSX: blank rows kept in a row (footers are found after blank rows); more are dropped
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell; longer cells are refused in every source
+
+# csv's default limit (131,072 characters a field) would raise on a long cell before we
+# could locate it; the whole text is in memory already, so the limit bounds nothing.
+csv.field_size_limit(2**31 - 1)
+
+BINARY_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\x7fELF", "a program (ELF executable)"),
+    (b"MZ", "a Windows program"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
 
 
@@ -34,6 +61,12 @@ class ExcelError(str):
 def norm_header(text: Any) -> str:
     """Headers compare without case, spacing or a trailing sort arrow (Salesforce's 'Amount ↑')."""
     return re.sub(r"\s*[↑↓]$", "", re.sub(r"\s+", " ", str(text if text is not None else "")).strip()).casefold()
+
+
+def csv_records(text: str, delimiter: str) -> Any:
+    """csv.reader over text, with a lone carriage return read as a line end (as pyarrow does)
+    instead of raising "new-line character seen in unquoted field"."""
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 @dataclass
@@ -63,13 +96,16 @@ class RawTable:
 
     def _compute_csv_rows(self) -> list[int]:
         rows = []
-        reader = csv.reader(io.StringIO(self._csv_text or ""), delimiter=self._csv_delim)
-        for recno, rec in enumerate(reader, start=1):
-            if recno <= self._csv_data_start:
-                continue
-            if not rec or all(c == "" for c in rec) and len(rec) <= 1:
-                continue
-            rows.append(recno)
+        reader = csv_records(self._csv_text or "", self._csv_delim)
+        try:
+            for recno, rec in enumerate(reader, start=1):
+                if recno <= self._csv_data_start:
+                    continue
+                if not rec or all(c == "" for c in rec) and len(rec) <= 1:
+                    continue
+                rows.append(recno)
+        except csv.Error:
+            pass  # rows past this point are numbered from the header (row_of's fallback)
         return rows
 
     def location(self, fld: str, i: int | None = None) -> Location:
@@ -83,9 +119,31 @@ def sniff_kind(data: bytes) -> str:
         return "xlsx" if _is_ooxml(data) else "zip"
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return "xls"
-    if head[:1] == b"<" and re.match(rb"<(!doctype|html|table|\?xml|head|body)", head[:20].lower()):
+    if head[:1] == b"<" and re.match(rb"<(!doctype|!--|html|table|\?xml|head|body|meta|title|script|style|div|form)\b", head[:20].lower()):
         return "html"
     return "csv"
+
+
+def refuse_non_text(file: str, data: bytes, encoding: str) -> list[Diagnostic]:
+    """An empty file, one holding only a byte-order mark or blank lines, or binary data
+    named .csv: a located refusal, instead of a "no header" that hides the real problem."""
+    if not data:
+        return [Diagnostic("file-unreadable", "the file is empty (0 bytes)", Location(file), hint="export the data again; an export with no records still has its header line")]
+    blank = re.compile(rb"[\x00 \t\r\n]*")  # matched in place: no copy of a large file
+    for bom, name in ((b"\xef\xbb\xbf", "UTF-8"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if data.startswith(bom) and blank.fullmatch(data, len(bom)):
+            return [Diagnostic("file-unreadable", f"the file holds only a {name} byte-order mark and no text", Location(file), hint="export the data again; an export with no records still has its header line")]
+    if re.fullmatch(rb"[ \t\r\n]*", data):
+        return [Diagnostic("file-unreadable", "the file holds only blank lines", Location(file), hint="export the data again; an export with no records still has its header line")]
+    for magic, what in BINARY_SIGNATURES:
+        if data.startswith(magic) and (magic != b"MZ" or b"\x00" in data[:512]):
+            return [Diagnostic("file-unreadable", f"this is {what}, not CSV text", Location(file), hint="point sources.yaml at the CSV or XLSX export of the data")]
+    utf16 = encoding == "utf-16" or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    nul = -1 if utf16 else data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return [Diagnostic("file-unreadable", f"the file holds binary data (a NUL byte at byte {nul:,}, line {line}), not CSV text", Location(file, line), hint="point sources.yaml at the CSV export itself; if it is UTF-16 text without a byte-order mark, declare encoding: utf-16")]
+    return []
 
 
 def decode_text(data: bytes, encoding: str, file: str) -> tuple[str | None, list[Diagnostic]]:
@@ -153,7 +211,7 @@ def sniff_delimiter(file: str, head_text: str, wanted: dict[str, list[str]]) -> 
     that both occur in the header line is refused, never settled by a guess."""
     scores = []
     for d in DELIMITERS:
-        rows = list(csv.reader(io.StringIO(head_text), delimiter=d))
+        rows = _safe_rows(head_text, d)
         idx, mapping = find_header(rows, wanted)
         line = d.join(rows[idx]) if idx is not None else ""
         scores.append((len(mapping), line.count(d), d, idx))
@@ -167,6 +225,18 @@ def sniff_delimiter(file: str, head_text: str, wanted: dict[str, list[str]]) -> 
         return ",", [Diagnostic("ambiguous-delimiter", f"the header line reads equally well split on {shown}", Location(file, (idx or 0) + 1), hint="declare the delimiter of this source in sources.yaml, for example delimiter: ';'")]
     top.sort(key=lambda s: -s[1])
     return top[0][2], []
+
+
+def _delimiter_hint(d: Diagnostic, file: str, head_text: str, wanted: dict[str, list[str]], declared: str) -> Diagnostic:
+    """A header not found with the declared delimiter, but found with another: say which."""
+    if d.code != "no-header":
+        return d
+    better, problems = sniff_delimiter(file, head_text, wanted)
+    if problems or better == declared or find_header(_safe_rows(head_text, better), wanted)[0] is None:
+        return d
+    from dataclasses import replace
+
+    return replace(d, hint=f"the header splits on {_delim_name(better)}, not {_delim_name(declared)}: declare delimiter: {better!r} for this source in sources.yaml (or delimiter: auto)".replace("'\\t'", '"\\t"'))
 
 
 def _delim_name(d: str) -> str:
@@ -188,7 +258,7 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
         if d:
             return None, diags + d
         notes = {"delimiter": delimiter, "delimiter_from": "sniffed"}
-    head_rows = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))
+    head_rows = _safe_rows(head_text, delimiter)
     idx: int | None
     if header_row is not None:
         idx = header_row - 1
@@ -196,6 +266,8 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     else:
         idx, mapping = find_header(head_rows, wanted)
     diags += _check_header(file, None, head_rows, idx, mapping, wanted, optional, opts.ranked)
+    if idx is None:
+        diags = [_delimiter_hint(d, file, head_text, wanted, delimiter) for d in diags]
     if idx is None or any(d.is_error for d in diags):
         return None, diags
     import pyarrow as pa
@@ -241,6 +313,17 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     return raw, diags
 
 
+def _safe_rows(text: str, delimiter: str) -> list[list[str]]:
+    """Records of a short text (the head of a file); a malformed tail is left out."""
+    rows: list[list[str]] = []
+    try:
+        for rec in csv_records(text, delimiter):
+            rows.append(rec)
+    except csv.Error:
+        pass
+    return rows
+
+
 def _head(text: str, lines: int) -> str:
     """The first ``lines`` physical lines, without splitting the whole file."""
     pos = 0
@@ -254,9 +337,9 @@ def _head(text: str, lines: int) -> str:
 
 def _bad_field_counts(file: str, text: str, delimiter: str, header_records: int, width: int, count: int) -> list[Diagnostic]:
     """Slow path, only when pyarrow found ragged rows: locate them by record number."""
-    out = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for recno, rec in enumerate(reader, start=1):
+    out: list[Diagnostic] = []
+    recs, _, failed = _csv_rows_checked(text, delimiter)
+    for recno, rec in enumerate(recs, start=1):
         if recno <= header_records or not rec or (len(rec) == 1 and rec[0] == ""):
             continue
         if len(rec) != width:
@@ -267,6 +350,8 @@ def _bad_field_counts(file: str, text: str, delimiter: str, header_records: int,
             out.append(Diagnostic("file-unreadable", f"this row has {len(rec)} fields but the header has {width}: {shown!r}", Location(file, recno), hint=hint, value=shown))
             if len(out) >= 10:
                 break
+    if failed is not None and len(out) < 10:
+        out.append(failed(file))
     if count > len(out):
         out.append(Diagnostic("file-unreadable", f"{count} row(s) in all do not have {width} fields", Location(file), hint="fix the first ones shown"))
     return out
@@ -276,9 +361,12 @@ def _records_before(text: str, delimiter: str, n_records: int) -> int:
     """pyarrow skips physical rows; count how many lines the first n records span."""
     if n_records == 0:
         return 0
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for _ in range(n_records):
-        next(reader, None)
+    reader = csv_records(text, delimiter)
+    try:
+        for _ in range(n_records):
+            next(reader, None)
+    except csv.Error:
+        pass
     return reader.line_num
 
 
@@ -297,6 +385,14 @@ def _check_header(file: str, sheet: str | None, rows: list[list[Any]], idx: int 
             diags.append(Diagnostic("missing-column", f"no column for {f!r} (looked for {', '.join(repr(n) for n in names)})", Location(file, idx + 1, None, sheet), hint=hint))
     for f, hits in _ambiguous(rows[idx], {f: a for f, a in wanted.items() if f not in ranked}):
         diags.append(Diagnostic("ambiguous-column", f"several columns match {f!r}: {', '.join(hits)}", Location(file, idx + 1, None, sheet), hint="keep one alias in sources.yaml"))
+    cells = [norm_header(c) for c in rows[idx]]
+    for f, c in mapping.items():
+        twice = [k + 1 for k, h in enumerate(cells) if h and h == cells[c]]
+        if len(twice) > 1:
+            from ..diagnostics import column_letter
+
+            shown = " and ".join(column_letter(k) for k in twice)
+            diags.append(Diagnostic("ambiguous-column", f"the header {str(rows[idx][c]).strip()!r} ({f}) appears in columns {shown}", Location(file, idx + 1, twice[1], sheet), hint="rename or remove one of the columns in the file, so the one to read is clear"))
     return diags
 
 
@@ -421,26 +517,108 @@ def _is_ooxml(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return True  # let the XLSX reader say what is wrong with it
     return "[Content_Types].xml" in names or "xl/workbook.xml" in names
 
 
+@dataclass(frozen=True)
+class ArchiveLimits:
+    members: int
+    total: int
+    member: int
+    ratio: int
+    what: str  # "archive" or "workbook", for messages
+
+
+ZIP_LIMITS = ArchiveLimits(MAX_ZIP_MEMBERS, MAX_ZIP_BYTES, MAX_ZIP_BYTES, MAX_ZIP_RATIO, "archive")
+XLSX_LIMITS = ArchiveLimits(MAX_XLSX_MEMBERS, MAX_XLSX_BYTES, MAX_XLSX_MEMBER_BYTES, MAX_XLSX_RATIO, "workbook")
+
+
+def check_archive(file: str, infos: list[Any], limits: ArchiveLimits) -> list[Diagnostic]:
+    """Refuses, from the zip directory alone (nothing inflated), an archive with too many
+    members, too many bytes in all or in one member, or a member compressed suspiciously
+    far. zipfile never inflates a member past the size its directory declares."""
+    hint_csv = "export fewer records per file, or unzip it and point sources.yaml at the CSV files"
+    hint_xlsx = "a workbook saved by Excel never looks like this; open it in Excel and save it again, or export CSV"
+    hint = hint_xlsx if limits.what == "workbook" else hint_csv
+
+    def refuse(message: str, h: str = hint) -> list[Diagnostic]:
+        return [Diagnostic("archive-refused", message, Location(file), hint=h)]
+
+    if len(infos) > limits.members:
+        return refuse(f"the {limits.what} holds {len(infos)} files; at most {limits.members} are read")
+    total = sum(i.file_size for i in infos)
+    if total > limits.total:
+        return refuse(f"the {limits.what} expands to {total:,} bytes; at most {limits.total:,} are read", hint if limits.what == "workbook" else "unzip it yourself and point sources.yaml at the CSV files")
+    for i in infos:
+        if i.file_size > limits.member:
+            return refuse(f"{i.filename} expands to {i.file_size:,} bytes; at most {limits.member:,} are read for one part")
+        if i.file_size > (1 << 20) and i.file_size > limits.ratio * max(1, i.compress_size):
+            what = "a spreadsheet" if limits.what == "workbook" else "a CSV export"
+            return refuse(f"{i.filename} is compressed {i.file_size // max(1, i.compress_size):,} to 1 (a zip bomb?)", f"{what} compresses far less than {limits.ratio} to 1; download the export again")
+    return []
+
+
+ENTITY_HINT = "this file was not saved by Excel (it may be an attack: 'billion laughs' or external entities); open the data in Excel and save it again as .xlsx, or export CSV"
+_DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _xml_entities(file: str, zf: Any, infos: list[Any]) -> list[Diagnostic]:
+    """A part that declares a DOCTYPE or entities ("billion laughs", external entities) is
+    refused before any XML parser sees it; Excel never writes one. (defusedxml, which
+    openpyxl uses when installed, refuses them too, deeper in a part.)"""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as f:
+            head = f.read(XML_PROLOG_BYTES)
+        if _DOCTYPE.search(head):
+            return [Diagnostic("file-unreadable", f"the workbook part {info.filename} declares XML entities (<!DOCTYPE ...>), which a spreadsheet never needs: refused", Location(file), hint=ENTITY_HINT)]
+    return []
+
+
 def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic], int]:
-    """Returns the table, diagnostics, and the workbook's date epoch year (1900 or 1904)."""
+    """Returns the table, diagnostics, and the workbook's date epoch year (1900 or 1904).
+
+    Hostile workbooks are refused before openpyxl sees them (zip bombs, XML entities); the
+    sheet's declared <dimension> is ignored, so a sheet claiming a million rows or 16,384
+    columns while holding a few cells costs what its cells cost; and anything a corrupt file
+    makes the XML or zip layers raise is a located file-unreadable, never a traceback."""
     import zipfile
+    import zlib
+
+    def unreadable(exc: BaseException, where: str = "") -> Diagnostic:
+        chain: BaseException | None = exc
+        while chain is not None:
+            if type(chain).__module__.startswith("defusedxml"):  # EntitiesForbidden, DTDForbidden...
+                return Diagnostic("file-unreadable", f"the workbook{where} declares XML entities (<!DOCTYPE ...>), which a spreadsheet never needs: refused", Location(file), hint=ENTITY_HINT)
+            chain = chain.__cause__ or chain.__context__
+        text = str(exc).splitlines()[0][:120] if str(exc) else ""
+        return Diagnostic("file-unreadable", f"the file is not a readable XLSX workbook{where} ({type(exc).__name__}{': ' + text if text else ''})", Location(file), hint="the file may be truncated or damaged: download or export it again, or open it in Excel and save it again as .xlsx")
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            refused = check_archive(file, infos, XLSX_LIMITS) or _xml_entities(file, zf, infos)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        return None, [unreadable(exc)], 1900
+    if refused:
+        return None, refused, 1900
 
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     sheet = opts.sheet
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return None, [Diagnostic("file-unreadable", f"the file is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})", Location(file), hint="open it in Excel and save it again as .xlsx")], 1900
-    epoch = 1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else 1900
-    notes: dict[str, Any] = {"date_system": epoch}
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook can make openpyxl raise anything
+        return None, [unreadable(exc)], 1900
+    epoch = 1900
+    notes: dict[str, Any] = {}
+    name = ""
     try:
+        epoch = 1904 if getattr(wb, "epoch", None) and wb.epoch.year == 1904 else 1900
+        notes["date_system"] = epoch
         hidden_sheets = [ws.title for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") != "visible"]
         if sheet is not None:
             if sheet not in wb.sheetnames:
@@ -451,14 +629,27 @@ def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], option
         else:
             visible = [ws for ws in wb.worksheets if ws.title not in hidden_sheets]
             if not visible:
+                if not wb.sheetnames:
+                    return None, [Diagnostic("file-unreadable", "the workbook has no sheet", Location(file), hint="export the data again")], epoch
                 return None, [Diagnostic("file-unreadable", "every sheet of this workbook is hidden", Location(file), hint=f"declare the sheet to read, for example sheet: {wb.sheetnames[0]!r}")], epoch
             ws = visible[0]
         if hidden_sheets and ws.title not in hidden_sheets:
             notes["hidden_sheets_not_read"] = hidden_sheets
         name = ws.title
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # the <dimension> element may lie: read the cells that exist
         rows: list[list[Any]] = []
         rownums: list[int] = []
+        gap = 0
         for row in ws.iter_rows():
+            if not row:  # a row missing from the sheet's XML
+                gap += 1
+                if gap > MAX_BLANK_RUN:
+                    continue  # a long gap costs nothing: the next row's number comes from its cells
+                rows.append([])
+                rownums.append((rownums[-1] + 1) if rownums else 1)
+                continue
+            gap = 0
             vals = []
             rnum = None
             for cell in row:
@@ -473,9 +664,12 @@ def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], option
             rows.append(vals)
             rownums.append(rnum)
         sheet_path = getattr(ws, "_worksheet_path", None)
+        hidden = _hidden_rows(data, sheet_path)
+    except Exception as exc:  # noqa: BLE001 - damaged XML or zip data inside the workbook
+        where = f", sheet {name!r}" if name else ""
+        return None, [unreadable(exc, where)], epoch
     finally:
         wb.close()
-    hidden = _hidden_rows(data, sheet_path)
     raw, diags = table_from_rows(file, name, rows, rownums, wanted, optional, opts, hidden=hidden)
     if raw is not None:
         raw.notes = {**notes, **raw.notes}
@@ -494,7 +688,9 @@ def read_csv_rows_table(file: str, data: bytes, wanted: dict[str, list[str]], op
         if d:
             return None, diags + d
         notes = {"delimiter": delimiter, "delimiter_from": "sniffed"}
-    rows, nums = _csv_rows(text, delimiter)
+    rows, nums = _csv_rows(text, delimiter, file, diags)
+    if any(d.is_error for d in diags):
+        return None, diags
     raw, d = table_from_rows(file, None, rows, nums, wanted, optional, opts, width_check=True)
     diags += d
     if raw is not None:
@@ -502,12 +698,31 @@ def read_csv_rows_table(file: str, data: bytes, wanted: dict[str, list[str]], op
     return raw, diags
 
 
-def _csv_rows(text: str, delimiter: str) -> tuple[list[list[Any]], list[int]]:
+def _csv_rows_checked(text: str, delimiter: str) -> tuple[list[list[Any]], list[int], Any]:
+    """Records and their numbers; the third value, when the csv module stops on malformed
+    text, makes the located diagnostic for the record where it stopped."""
     rows: list[list[Any]] = []
     nums: list[int] = []
-    for recno, rec in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        rows.append(rec)
-        nums.append(recno)
+    reader = csv_records(text, delimiter)
+    try:
+        for recno, rec in enumerate(reader, start=1):
+            rows.append(rec)
+            nums.append(recno)
+    except csv.Error as exc:
+        line = reader.line_num or 1
+        message = f"the file cannot be read as CSV from here: {exc}"
+
+        def failed(file: str) -> Diagnostic:
+            return Diagnostic("file-unreadable", message, Location(file, line), hint="check the quoting on this line (a quote inside a value is written twice)")
+
+        return rows, nums, failed
+    return rows, nums, None
+
+
+def _csv_rows(text: str, delimiter: str, file: str = "", diags: list[Diagnostic] | None = None) -> tuple[list[list[Any]], list[int]]:
+    rows, nums, failed = _csv_rows_checked(text, delimiter)
+    if failed is not None and diags is not None:
+        diags.append(failed(file))
     return rows, nums
 
 
@@ -515,24 +730,20 @@ def read_zip_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     """A zip of CSV parts (Zoho's Deals_001.csv, Deals_002.csv...) read as one table, in
     name order. Archives that would expand too far are refused before anything is inflated."""
     import zipfile
+    import zlib
 
     def refuse(message: str, hint: str) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic("archive-refused", message, Location(file), hint=hint)]
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         return None, [Diagnostic("file-unreadable", f"the file is not a readable zip archive ({exc})", Location(file), hint="download the export again")]
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
-        if len(infos) > MAX_ZIP_MEMBERS:
-            return refuse(f"the archive holds {len(infos)} files; at most {MAX_ZIP_MEMBERS} are read", "export fewer records per file, or unzip it and point sources.yaml at the CSV files")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_ZIP_BYTES:
-            return refuse(f"the archive expands to {total:,} bytes; at most {MAX_ZIP_BYTES:,} are read", "unzip it yourself and point sources.yaml at the CSV files")
-        for i in infos:
-            if i.file_size > (1 << 20) and i.file_size > MAX_ZIP_RATIO * max(1, i.compress_size):
-                return refuse(f"{i.filename} is compressed {i.file_size // max(1, i.compress_size):,} to 1 (a zip bomb?)", f"a CSV export compresses far less than {MAX_ZIP_RATIO} to 1; download the export again")
+        refused = check_archive(file, infos, ZIP_LIMITS)
+        if refused:
+            return None, refused
         parts = sorted((i for i in infos if i.filename.lower().endswith((".csv", ".txt"))), key=lambda i: _natural(i.filename))
         others = sorted(i.filename for i in infos if i not in parts)
         if not parts:
@@ -549,8 +760,11 @@ def read_zip_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
         budget = MAX_ZIP_BYTES
         for info in parts:
             pname = f"{file}/{info.filename}"
-            with zf.open(info) as f:
-                blob = f.read(budget + 1)
+            try:
+                with zf.open(info) as f:
+                    blob = f.read(budget + 1)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as exc:
+                return None, diags + [Diagnostic("file-unreadable", f"{info.filename} cannot be unpacked ({type(exc).__name__}: {str(exc)[:120]})", Location(pname), hint="the archive may be damaged or encrypted: download the export again")]
             budget -= len(blob)
             if budget < 0:
                 return refuse("the archive expands to more than its directory says", "download the export again")
@@ -563,7 +777,7 @@ def read_zip_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
                 if d:
                     return None, diags + d
                 notes["delimiter_from"] = "sniffed"
-            prow, pnum = _csv_rows(text, delimiter)
+            prow, pnum = _csv_rows(text, delimiter, pname, diags)
             if not rows:
                 idx, _ = find_header(prow, wanted)
                 first_header = [norm_header(c) for c in prow[idx]] if idx is not None else None
@@ -606,6 +820,10 @@ def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional:
         return None, [Diagnostic("file-unreadable", "this file is an HTML page, not a CSV or spreadsheet", Location(display), hint="some CRMs serve HTML with an .xls name; export CSV or XLSX instead")], 1900
     if kind == "xlsx":
         return read_xlsx_table(display, data, wanted, optional, opts)
+    if kind == "csv":
+        refused = refuse_non_text(display, data, opts.encoding)
+        if refused:
+            return None, refused, 1900
     if kind == "zip":
         table, diags = read_zip_table(display, data, wanted, optional, opts)
         return table, diags, 1900

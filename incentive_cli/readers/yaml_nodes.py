@@ -113,6 +113,14 @@ def load_yaml(file: str, text: str) -> LoadedYaml:
             problem = f"{exc.context}: {problem}"
         diags.append(Diagnostic("yaml-syntax", problem, loc, hint="check indentation and quoting on this line and the one above"))
         return LoadedYaml(file, text, None, diags)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        name = "a NUL byte" if char == 0 else f"the control character #x{char:04x}"
+        diags.append(Diagnostic("yaml-syntax", f"the file holds {name}, which YAML does not allow", Location(file, line, column), hint="remove it: a program or sources file is plain UTF-8 text (was it saved by a word processor, or as UTF-16?)"))
+        return LoadedYaml(file, text, None, diags)
     except yaml.YAMLError as exc:
         diags.append(Diagnostic("yaml-syntax", str(exc).splitlines()[0], Location(file), hint="check the file is YAML text"))
         return LoadedYaml(file, text, None, diags)
