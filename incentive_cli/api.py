@@ -25,6 +25,12 @@ class Loaded:
     sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, for excerpts
 
 
+def _lines(path: Path) -> list[str]:
+    """A file's lines for the excerpts under messages; undecodable bytes are shown as \ufffd
+    (the reader has already refused the file with a located message)."""
+    return path.read_bytes().decode("utf-8-sig", errors="replace").splitlines()
+
+
 def load_programs(path: Path) -> Loaded:
     files = program_files(path)
     loaded = Loaded([], [])
@@ -55,7 +61,7 @@ def validate(programs_path: Path, data_dir: Path | None = None) -> Loaded:
         loaded.diagnostics += diags
         src = data_dir / SOURCES_FILE
         if src.is_file():
-            loaded.sources[str(src)] = src.read_text(encoding="utf-8-sig").splitlines()
+            loaded.sources[str(src)] = _lines(src)
         if data is not None:
             for p in loaded.programs:
                 loaded.diagnostics += check_program_data(p, data)
@@ -102,7 +108,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     diags += data_diags
     src = data_dir / SOURCES_FILE
     if src.is_file():
-        loaded.sources[str(src)] = src.read_text(encoding="utf-8-sig").splitlines()
+        loaded.sources[str(src)] = _lines(src)
     if errors(diags) or data is None:
         raise InputRejected(diags, loaded.sources)
     try:

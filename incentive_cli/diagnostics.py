@@ -61,11 +61,13 @@ CODES: dict[str, str] = {
     "bad-cell-number": "A numeric cell that does not parse with the source's number format.",
     "bad-cell-date": "A date cell that does not parse with the source's date format.",
     "excel-error-cell": "A spreadsheet cell holds an error value such as #N/A or #DIV/0!.",
+    "cell-too-long": "A cell holds more than 32,767 characters, Excel's limit for one cell.",
     "duplicate-person": "Two roster rows have the same person id.",
     "unknown-owner": "A deal's owner does not match any person on the roster.",
     "currency-mismatch": "A fact is in a currency other than the program's payout currency.",
     # computing
     "missing-target": "A person has no target (or a zero target) where attainment needs one.",
+    "filter-matches-nothing": "A measure's filter names a value that no row of the data has (warning: the measure is 0 for everyone).",
     # runs
     "output-not-writable": "The output folder cannot be written.",
     "run-locked": "Another run holds the lock on the output folder.",

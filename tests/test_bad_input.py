@@ -151,3 +151,12 @@ def test_a_person_without_a_target_is_named(ws):
     assert_refused(ws, code, err)
     assert "error [missing-target] Ana Lima (ana) has no target 'q', so attainment 'att' cannot be computed" in err
     assert "give Ana Lima a quarterly_quota value on the roster (row 2)" in err
+
+
+def test_a_filter_value_that_no_row_has_is_warned_about(ws):
+    ws.setup(GOOD_ROSTER, GOOD_DEALS)
+    path = ws.program("p", GOOD_PROGRAM.replace("{stage: Won}", "{stage: Closed Won}"))
+    code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
+    assert code == 0  # a warning: the run goes on, but nobody misses it
+    assert f"{path}:9:20: warning [filter-matches-nothing] measures.revenue.where.stage: no row of deals has stage 'Closed Won', so revenue is 0 for everyone" in err
+    assert "hint: values in the data: 'Won'" in err

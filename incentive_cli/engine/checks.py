@@ -4,7 +4,7 @@ program's YAML."""
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Severity
 from .data import DataSet
 from .model import Program
 
@@ -33,6 +33,13 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
         if m.date_field and ft.types.get(m.date_field) != "date" and m.date_field in ft.frame.columns:
             diags.append(Diagnostic("bad-reference", f"measures.{m.name}.date: field {m.date_field!r} is not a date", m.source, hint="declare it with type: date"))
         for f in m.filters:
+            if f.op in ("equals", "in") and ft.types.get(f.field, "text") == "text" and f.field in ft.frame.columns:
+                present = set(ft.frame[f.field].dropna().astype(str).unique().tolist())
+                wanted = [f.value] if f.op == "equals" else list(f.value)
+                missing = [v for v in wanted if v not in present]
+                if missing and len(missing) == len(wanted):
+                    shown = ", ".join(repr(v) for v in sorted(present)[:12]) + (" ..." if len(present) > 12 else "")
+                    diags.append(Diagnostic("filter-matches-nothing", f"measures.{m.name}.where.{f.field}: no row of {table} has {f.field} {' or '.join(repr(v) for v in missing)}, so {m.name} is 0 for everyone", f.source, hint=f"values in the data: {shown}", severity=Severity.WARNING, value=str(missing[0])))
             if f.op in ("at_least", "above", "at_most", "below") and ft.types.get(f.field) not in ("money", "number"):
                 diags.append(Diagnostic("bad-reference", f"measures.{m.name}.where.{f.field}: {f.op} needs a numeric field", f.source, hint=f"declare {f.field} with type: money or number"))
     for t in program.targets:
