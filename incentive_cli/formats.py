@@ -113,6 +113,20 @@ TIER = Obj(
     ),
 )
 
+STEP = Obj(
+    title="step",
+    doc="A slab (from) or a milestone (at) with its reward: cash, a badge, a non-cash item, or several.",
+    fields=(
+        Field("from", Number(percent=True), doc="Slabs: the inclusive lower bound of the band."),
+        Field("at", Number(percent=True), doc="Milestones: the value that reaches the milestone (inclusive)."),
+        Field("pays", Number(money=True), doc="Cash paid for this slab or milestone."),
+        Field("badge", Text(), doc="A badge awarded, with the date the measure first reached it."),
+        Field("reward", Text(), doc="A non-cash reward (a dinner, a trip...)."),
+        Field("cost", Number(money=True), doc="The non-cash reward's cost value, for budgets."),
+        Field("name", Text(), doc="Label on statements (default: from the bound)."),
+    ),
+)
+
 GATE = Obj(
     title="gate",
     doc="No payout for this component unless the measure reaches the threshold.",
@@ -130,7 +144,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once; milestones: every milestone reached pays its own reward."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -138,6 +152,8 @@ COMPONENT = Obj(
         Field("bound", Text(choices=("upper", "lower")), doc="tiers (required for marginal and retroactive): a value exactly on an up_to belongs to the upper or the lower tier."),
         Field("scope", Text(choices=("period", "deal", "running")), doc="tiers: period applies the table to the period total; deal to each deal on its own; running to each deal on the running period total (in close-date order). Default period."),
         Field("tiers", ListOf(TIER, min_items=1), doc="tiers: the table, in increasing order."),
+        Field("slabs", ListOf(STEP, min_items=1), doc="slabs: bands by their inclusive lower bound (from), increasing."),
+        Field("milestones", ListOf(STEP, min_items=1), doc="milestones: thresholds (at), increasing; each reached pays."),
         Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this."),
         Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
         Field("amount", Number(money=True), doc="bonus: the amount paid."),

@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostic, Location
 from ..money import CONTEXT, format_money, format_number, format_rate, round_money
 from .data import DataSet, FactTable, Person
 from .model import (
+    Award,
     BasisStep,
     Component,
     Eligibility,
@@ -202,6 +203,39 @@ class Evaluator:
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
         return MeasureValue(values, f"{what} in {m.table} dated in {period.label}{where}", row_idx, m.table)
 
+    def crossing_dates(self, m: Measure, p: str, bounds: list[Decimal], period: Period) -> list[dt.date | None]:
+        """The first day a sum or count measure (or an attainment of one) reached each bound,
+        from the person's dated rows in the period; None where the facts cannot tell."""
+        scale = ZERO + 1
+        base = m
+        if m.kind == "attainment":
+            target = self.target(m.target or "", period)[0].get(p)
+            if not target:
+                return [None] * len(bounds)
+            base, scale = self.program.measure(m.of or ""), target
+        if base.kind not in ("sum", "count") or (base.kind == "count" and base.field not in (None, "rows")) or not bounds:
+            return [None] * len(bounds)
+        mv = self.measure(base.name, period)
+        rows = mv.rows.get(p)
+        if rows is None or not len(rows):
+            return [None] * len(bounds)
+        ft = self.data.tables[base.table or "deals"]
+        dates = ft.frame[base.date_field or ft.date_field].to_numpy(dtype="datetime64[D]")[rows]
+        if base.kind == "sum":
+            fld = base.field or "amount"
+            units = ft.frame[fld].to_numpy(dtype="int64", na_value=0)[rows]
+            values_scale = ft.scales.get(fld, 0)
+        else:
+            units, values_scale = np.ones(len(rows), dtype=np.int64), 0
+        order = np.argsort(dates, kind="stable")
+        days, running = dates[order], np.cumsum(units[order])
+        out: list[dt.date | None] = []
+        for b in bounds:
+            need = b * scale
+            hit = np.flatnonzero(running >= int((need.scaleb(values_scale)).to_integral_value(ROUND_CEILING)))
+            out.append(days[hit[0]].astype(object) if len(hit) else None)
+        return out
+
     def _check_currency(self, ft: FactTable, rows: pd.DataFrame) -> None:
         cur = rows["currency"].astype("string").fillna("").str.strip().str.upper()
         other = rows[(cur != "") & (cur != self.program.currency)]
@@ -368,6 +402,7 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
     eligible = [p for p in people if is_eligible(data.people[p], c.eligible, period)]
     exact: dict[str, Decimal] = {}
     steps: dict[str, list[BasisStep]] = {p: [] for p in eligible}
+    awards: dict[str, tuple[Award, ...]] = {}
     rows_of: dict[str, np.ndarray] = {}
     src_table = None
     base_mv = ev.measure(c.base, period) if c.base else None
@@ -393,6 +428,10 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
             steps[p].append(BasisStep(f"{c.on} {_fmt_value(v, on_m)} {rel} {_fmt_value(c.threshold, on_m)}: {'yes' if ok else 'no'}", threshold=c.threshold, amount=exact[p], note="" if ok else f"needs {_fmt_value(c.threshold, on_m)}"))
     elif c.type == "tiers":
         _tier_lines(program, c, ev, data, period, eligible, exact, steps, base_mv, on_mv, on_m)
+    elif c.type in ("slabs", "milestones"):
+        assert on_mv is not None
+        for p in eligible:
+            exact[p], awards[p] = _step_rewards(c, ev, p, on_mv.values[p], on_m, period, steps[p])
     out: dict[str, PayoutLine] = {}
     for p in eligible:
         amount = exact.get(p, ZERO)
@@ -415,8 +454,41 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
             amount = c.floor
         rounded = round_money(amount, c.rounding)
         rows = rows_of.get(p, np.zeros(0, dtype=np.int64))
-        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "")
+        earned = awards.get(p, ()) if gate_ok else ()
+        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "", earned)
     return out
+
+
+def _step_rewards(c: Component, ev: Evaluator, p: str, v: Decimal, m: Measure | None, period: Period, out: list[BasisStep]) -> tuple[Decimal, tuple[Award, ...]]:
+    """Slabs: the highest band reached pays once. Milestones: every one reached pays. Badges
+    and non-cash rewards carry the day the measure first reached their bound."""
+    reached = [s for s in c.steps if v >= s.bound]
+    paid = reached[-1:] if c.type == "slabs" else reached
+    dates = ev.crossing_dates(m, p, [s.bound for s in paid], period) if m is not None else [None] * len(paid)
+    cash = ZERO
+    earned: list[Award] = []
+    word = "from" if c.type == "slabs" else "at"
+    for s in c.steps:
+        label = s.name or f"{c.type[:-1]} {word} {_fmt_value(s.bound, m)}"
+        if s in paid:
+            day = dates[paid.index(s)] or period.end
+            gives = [f"pays {format_money(s.pays)}"] if s.pays is not None else []
+            if s.badge:
+                earned.append(Award("badge", s.badge, day))
+                gives.append(f"badge {s.badge}")
+            if s.reward:
+                earned.append(Award("non-cash", s.reward, day, s.cost))
+                gives.append(f"{s.reward}" + (f" (cost {format_money(s.cost)})" if s.cost is not None else ""))
+            cash += s.pays or ZERO
+            out.append(BasisStep(f"{label}: reached", threshold=s.bound, amount=s.pays or ZERO, note=f"{', '.join(gives)}; reached on {day.isoformat()}"))
+        elif c.type == "milestones" or not reached or s.bound > reached[-1].bound:
+            gap = s.bound - v
+            out.append(BasisStep(f"{label}: not reached", threshold=s.bound, note=f"{_fmt_value(gap, m)} more {c.on} reaches it"))
+            if c.type == "slabs":
+                break
+    if not reached:
+        out.insert(0, BasisStep(f"{c.on} {_fmt_value(v, m)} is below the first {word} {_fmt_value(c.steps[0].bound, m)}", amount=ZERO))
+    return cash, tuple(earned)
 
 
 def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], base_mv: MeasureValue | None, on_mv: MeasureValue | None, on_m: Measure | None) -> None:

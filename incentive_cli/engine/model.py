@@ -75,6 +75,19 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Step:
+    """A slab (its inclusive lower bound) or a milestone (its threshold), with its reward."""
+
+    bound: Decimal
+    pays: Decimal | None = None
+    badge: str | None = None
+    reward: str | None = None
+    cost: Decimal | None = None
+    name: str | None = None
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
 class Gate:
     on: str
     threshold: Decimal
@@ -93,6 +106,7 @@ class Component:
     bound: str | None = None
     scope: str = "period"
     tiers: tuple[Tier, ...] = ()
+    steps: tuple[Step, ...] = ()  # slabs or milestones
     threshold: Decimal | None = None
     strict: bool = False
     amount: Decimal | None = None
@@ -157,6 +171,17 @@ class BasisStep:
 
 
 @dataclass(frozen=True)
+class Award:
+    """A badge or a non-cash reward earned on a payout line, with the date it was earned
+    (the first day the measure reached it, where the facts are dated; else the period end)."""
+
+    kind: str  # badge, non-cash
+    name: str
+    earned_on: Any = None  # datetime.date
+    cost: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class PayoutLine:
     person_id: str
     program_id: str
@@ -168,6 +193,7 @@ class PayoutLine:
     steps: tuple[BasisStep, ...] = ()
     source_rows: Any = ()  # data row indices (numpy array) of the facts that fed this line
     source_file: str = ""
+    awards: tuple[Award, ...] = ()
 
     @cached_property
     def basis(self) -> str:
@@ -191,6 +217,11 @@ class PersonResult:
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def awards(self) -> list[tuple[str, Award]]:
+        """(component name, award) for every badge and non-cash reward earned."""
+        return [(line.component_name, a) for line in self.lines for a in line.awards]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location
-from ..engine.model import Component, Eligibility, Filter, Gate, Measure, Program, Target, Tier
+from ..engine.model import (
+    Component,
+    Eligibility,
+    Filter,
+    Gate,
+    Measure,
+    Program,
+    Step,
+    Target,
+    Tier,
+)
 from ..formats import PROGRAM, PROGRAM_SCHEMA_VERSIONS
 from ..money import Rounding
 from ..spec import PList, PObj, Reader
@@ -197,6 +207,32 @@ def _check_tiers(c: PObj, ck: _Checker) -> tuple[Tier, ...]:
     return tuple(out)
 
 
+def _check_steps(c: PObj, ck: _Checker, key: str, bound_key: str) -> tuple[Step, ...]:
+    items: PList | None = c.get(key)
+    if items is None:
+        ck.error("missing-key", f"{c.path}: a {c.get('type')} component needs '{key}'", c.loc, hint=f"list them lowest first, each with {bound_key} and pays, badge or reward")
+        return ()
+    out: list[Step] = []
+    other = "at" if bound_key == "from" else "from"
+    for i, s in enumerate(items):
+        if not isinstance(s, PObj):
+            continue
+        p = f"{c.path}.{key}[{i}]"
+        if s.get(bound_key) is None:
+            ck.error("missing-key", f"{p}: needs '{bound_key}'", s.loc, hint=f"for example {bound_key}: 8")
+            continue
+        if other in s:
+            ck.error("wrong-type", f"{p}.{other}: {key} use '{bound_key}', not '{other}'", s.where(other), hint=f"write {bound_key}: instead")
+        if s.get("pays") is None and not s.get("badge") and not s.get("reward"):
+            ck.error("missing-key", f"{p}: says nothing to pay", s.loc, hint="give it pays, badge or reward")
+        if s.get("cost") is not None and not s.get("reward"):
+            ck.error("wrong-type", f"{p}.cost: a cost belongs to a non-cash reward", s.where("cost"), hint="add reward: <name>, or remove cost")
+        if out and s[bound_key] <= out[-1].bound:
+            ck.error("bad-tiers", f"{p}.{bound_key}: {s[bound_key]} is not above the previous {out[-1].bound}", s.where(bound_key), hint=f"list {key} in increasing order")
+        out.append(Step(s[bound_key], s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc))
+    return tuple(out)
+
+
 def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measures: dict[str, Measure]) -> tuple[Component, ...]:
     comps: PList = doc.get("components") or PList()
     out = []
@@ -220,6 +256,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 ck.error("bad-reference", f"{pp}.{key}: no measure named {ref!r}", cc.where(key), hint=_known("measures", measures), value=ref)
 
         tiers: tuple[Tier, ...] = ()
+        steps: tuple[Step, ...] = ()
         threshold, strict = None, False
         if ctype == "rate":
             need("base", "the measure the rate applies to, e.g. base: revenue")
@@ -241,6 +278,9 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 ck.error("wrong-type", f"{p}.scope: deal and running scopes need a base that sums a field of the deals", c.where("scope"), hint="use scope: period, or a sum measure as base")
             if c.get("scope") == "deal" and on and on != base:
                 ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'measure' must be the base", c.where("scope"), hint="remove measure, or use scope: period or running")
+        elif ctype in ("slabs", "milestones"):
+            need("measure", "the measure the bands are on, e.g. measure: meetings")
+            steps = _check_steps(c, ck, ctype, "from" if ctype == "slabs" else "at")
         elif ctype == "bonus":
             need("measure", "the measure tested, e.g. measure: attainment")
             need("amount", "the amount paid, e.g. amount: 1000")
@@ -262,7 +302,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
         out.append(
             Component(
                 id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("measure"), rate=c.get("rate"),
-                method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period", tiers=tiers,
+                method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period", tiers=tiers, steps=steps,
                 threshold=threshold, strict=strict, amount=c.get("amount"), gate=gate, cap=c.get("cap"), floor=c.get("floor"),
                 rounding=_rounding(c.get("rounding"), program_rounding), eligible=_eligibility(c.get("eligible")) if c.get("eligible") else None,
                 source=c.loc,

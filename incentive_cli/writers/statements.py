@@ -107,6 +107,8 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
                 values = {n: v for n, v, _ in p.measures}
                 for m in attainment:
                     st.attainment.append((r.program.name, m.of or "", m.target or "", targets.get(m.target or ""), values.get(m.of or "", Decimal(0)), values.get(m.name)))
+            for component, award in p.awards:
+                st.badges.append(("Badge" if award.kind == "badge" else "Non-cash reward", award.name, f"{r.program.name} · {component}", award.earned_on, award.cost))
             if deals is not None:
                 deals.add_to(st, r, p)
     return [statements[k] for k in sorted(statements)]
@@ -220,11 +222,24 @@ def _write_summary(ws: Any, f: Formats, st: Statement, program_sheets: list[tupl
     r += 2
     ws.write_string(r, 0, "Non-cash rewards and badges", f.subtitle)
     r += 1
-    items = [b for b in st.badges]
-    if not items:
+    if not st.badges:
         ws.write_string(r, 0, "None this period.", f.note)
     else:
-        ws.write_string(r, 0, "See the sheet 'Badges and rewards'.", f.note)
+        for j, h in enumerate(["Reward", "Kind", "Earned on", "Cost value"]):
+            ws.write_string(r, j, h, f.header)
+        for kind, name, _prog, date, cost in st.badges:
+            r += 1
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, kind)
+            if date is not None:
+                ws.write_datetime(r, 2, date, f.date)
+            if cost is not None:
+                ws.write_number(r, 3, cost, f.money(st.currency))
+        costs = [b[4] for b in st.badges if b[4] is not None]
+        if costs:
+            r += 1
+            ws.write_string(r, 0, "Non-cash cost value", f.bold)
+            ws.write_formula(r, 3, f"=SUM({cell(r - len(st.badges), 3)}:{cell(r - 1, 3)})", f.money(st.currency, bold=True), sum(costs, Decimal(0)))
     ws.set_column(0, 0, max(18, max((len(p.name) for p, _ in program_sheets), default=10) + 2))
     ws.set_column(1, 1, max(16, max((len(v or "") for _, v in facts), default=10) + 2))
     ws.set_column(2, 5, 14)

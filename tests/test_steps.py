@@ -1,0 +1,141 @@
+"""Slabs and milestones: the catalogue's SDR slabs (kind 2) and badge rush (kind 5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import DEFAULT_SOURCES
+
+from incentive_cli import api
+
+SDR_PROGRAM = """
+schema_version: 1
+id: sdr
+currency: USD
+period: month
+measures:
+  meetings: {from: activities, count: rows, where: {kind: Qualified meeting}}
+components:
+  - id: meetings
+    name: SDR meeting slabs
+    type: slabs
+    measure: meetings
+    slabs:
+      - {from: 5, pays: 50}
+      - {from: 8, pays: 75}
+      - {from: 11, pays: 100}
+"""
+
+ACTIVITIES = DEFAULT_SOURCES + """activities:
+  file: activities.csv
+  columns: {owner: owner, date: date, kind: kind}
+"""
+
+
+@pytest.mark.parametrize(("meetings", "pays"), [(4, "0.00"), (5, "50.00"), (7, "50.00"), (8, "75.00"), (10, "75.00"), (11, "100.00"), (30, "100.00")])
+def test_sdr_slabs_pay_the_highest_band_reached_once(ws, meetings, pays):
+    rows = "".join(f"ana,2026-04-{1 + i % 28:02d},Qualified meeting\n" for i in range(meetings)) + "ana,2026-04-03,Call\n"
+    ws.setup("id,name,role,team,manager,quota\nana,Ana,SDR,East,boss,1\n", "deal_id,owner,customer,stage,close_date,amount\n", ACTIVITIES)
+    ws.data_file("activities.csv", "owner,date,kind\n" + rows)
+    ws.program("sdr", SDR_PROGRAM)
+    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    [ana] = r.people
+    assert str(ana.lines[0].amount) == pays
+
+
+BADGES = """
+schema_version: 1
+id: badge-rush
+currency: USD
+period: quarter
+measures:
+  revenue: {from: deals, sum: amount, where: {stage: Won}}
+  attainment: {attainment: revenue, target: quota}
+targets:
+  quota: {roster: quarterly_quota}
+components:
+  - id: badges
+    name: Badge rush
+    type: milestones
+    measure: attainment
+    milestones:
+      - {at: 20%, badge: Quick Starter}
+      - {at: 40%, badge: Milestone Crusher}
+      - {at: 60%, badge: Blockbuster}
+      - {at: 80%, badge: Badge Ranger}
+  - id: club
+    name: Elite Achievers Club
+    type: slabs
+    measure: attainment
+    slabs:
+      - {from: 100%, reward: Dinner, cost: 150}
+      - {from: 111%, reward: Resort weekend, cost: 1200}
+      - {from: 121%, reward: International trip, cost: 4000}
+"""
+
+
+def test_a_person_at_65_percent_holds_three_badges_each_dated_when_first_reached(ws):
+    deals = "deal_id,owner,customer,stage,close_date,amount\n" + "".join(
+        f"D{i},ana,C{i},Won,{day},{amt}\n" for i, (day, amt) in enumerate([("2026-04-03", "150"), ("2026-04-20", "100"), ("2026-05-15", "200"), ("2026-06-01", "200")])
+    )
+    ws.setup("id,name,role,team,manager,quota\nana,Ana,Sales Rep,East,boss,1000\n", deals)
+    ws.program("badge-rush", BADGES)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    [ana] = r.people
+    badges = [(a.name, a.earned_on.isoformat()) for _, a in ana.awards if a.kind == "badge"]
+    # running attainment: 15% (Apr 3), 25% (Apr 20), 45% (May 15), 65% (Jun 1)
+    assert badges == [("Quick Starter", "2026-04-20"), ("Milestone Crusher", "2026-05-15"), ("Blockbuster", "2026-06-01")]
+    assert ana.total == Decimal("0.00")  # badges and rewards are not cash
+    assert [a for _, a in ana.awards if a.kind == "non-cash"] == []  # 65% is below the club
+
+
+@pytest.mark.parametrize(("revenue", "reward"), [("999.99", None), ("1000", "Dinner"), ("1105", "Dinner"), ("1110", "Resort weekend"), ("1209", "Resort weekend"), ("1210", "International trip")])
+def test_experiential_rewards_by_attainment_band(ws, revenue, reward):
+    ws.setup("id,name,role,team,manager,quota\nana,Ana,Sales Rep,East,boss,1000\n", f"deal_id,owner,customer,stage,close_date,amount\nD1,ana,C,Won,2026-05-02,{revenue}\n")
+    ws.program("badge-rush", BADGES)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    [ana] = r.people
+    got = [(a.name, a.cost) for _, a in ana.awards if a.kind == "non-cash"]
+    costs = {"Dinner": Decimal(150), "Resort weekend": Decimal(1200), "International trip": Decimal(4000)}
+    assert got == ([] if reward is None else [(reward, costs[reward])])
+
+
+def test_110_5_percent_is_in_the_first_band(ws):
+    ws.setup("id,name,role,team,manager,quota\nana,Ana,Sales Rep,East,boss,1000\n", "deal_id,owner,customer,stage,close_date,amount\nD1,ana,C,Won,2026-05-02,1105\n")
+    ws.program("badge-rush", BADGES)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    assert [a.name for _, a in r.people[0].awards if a.kind == "non-cash"] == ["Dinner"]
+
+
+def test_slabs_must_increase_and_say_what_they_pay(ws):
+    from incentive_cli.readers.program import parse_program
+
+    bad = SDR_PROGRAM.replace("{from: 8, pays: 75}", "{from: 4, pays: 75}").replace("{from: 11, pays: 100}", "{from: 11}")
+    _, diags = parse_program("sdr.yaml", bad)
+    assert sorted((d.code, d.message) for d in diags) == [
+        ("bad-tiers", "components[0].slabs[1].from: 4 is not above the previous 5"),
+        ("missing-key", "components[0].slabs[2]: says nothing to pay"),
+    ]
+
+
+def test_badges_and_rewards_reach_the_statement_with_their_dates(ws):
+    import openpyxl
+
+    deals = "deal_id,owner,customer,stage,close_date,amount\nD1,ana,C1,Won,2026-04-10,500\nD2,ana,C2,Won,2026-05-20,650\n"
+    ws.setup("id,name,role,team,manager,quota\nana,Ana,Sales Rep,East,boss,1000\n", deals)
+    ws.program("badge-rush", BADGES)
+    out = api.run(ws.programs, ws.data, "2026-Q2", ws.out, workers=1).out_path
+    [path] = list((out / "statements").iterdir())
+    wb = openpyxl.load_workbook(path, data_only=True)
+    rows = [r for r in wb["Badges and rewards"].iter_rows(min_row=3, values_only=True) if r[0]]
+    got = [(r[0], r[1], r[3].date().isoformat(), r[4]) for r in rows]
+    assert got == [
+        ("Badge", "Quick Starter", "2026-04-10", None),
+        ("Badge", "Milestone Crusher", "2026-04-10", None),
+        ("Badge", "Blockbuster", "2026-05-20", None),
+        ("Badge", "Badge Ranger", "2026-05-20", None),
+        ("Non-cash reward", "Resort weekend", "2026-05-20", 1200),  # 115%
+    ]
+    summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["Non-cash cost value"][3] == 1200
