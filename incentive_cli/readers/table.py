@@ -275,12 +275,6 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
 
     header = head_rows[idx]
     names = [f"c{i}" for i in range(len(header))]
-    bad_rows: list[str] = []
-
-    def on_invalid(row: Any) -> str:
-        bad_rows.append(row.text[:80])
-        return "skip"
-
     # skip the header and everything above it by record count
     skip = _records_before(head_text, delimiter, idx + 1)
     utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -296,17 +290,19 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
             tbl = pacsv.read_csv(
                 io.BytesIO(utf8),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
+                # no invalid_row_handler: a Python callback run from pyarrow's reader threads was
+                # the suspect of a rare abort; a ragged file is located by the Python scan below
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
             break
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             if attempt:
-                bad_rows.clear()
                 continue
+            ragged = _bad_field_counts(file, text, delimiter, idx + 1, len(header), 0)
+            if ragged:
+                return None, diags + ragged
             return None, [Diagnostic("file-unreadable", f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", Location(file), hint="check the delimiter declared in sources.yaml")]
-    if bad_rows:
-        return None, diags + _bad_field_counts(file, text, delimiter, idx + 1, len(header), len(bad_rows))
     cols = {f: tbl.column(mapping[f]) for f in mapping}
     raw = RawTable(file, None, idx + 1, {f: str(header[c]).strip() for f, c in mapping.items()}, {f: c + 1 for f, c in mapping.items()}, cols, tbl.num_rows, None, text, delimiter, idx + 1)
     raw.notes.update(notes)
@@ -335,24 +331,28 @@ def _head(text: str, lines: int) -> str:
     return text[:pos]
 
 
-def _bad_field_counts(file: str, text: str, delimiter: str, header_records: int, width: int, count: int) -> list[Diagnostic]:
-    """Slow path, only when pyarrow found ragged rows: locate them by record number."""
+def _bad_field_counts(file: str, text: str, delimiter: str, header_records: int, width: int, count: int = 0) -> list[Diagnostic]:
+    """Slow path, only when pyarrow refused the file: locate ragged rows by record number
+    (the first 10, then how many in all)."""
     out: list[Diagnostic] = []
+    ragged = 0
     recs, _, failed = _csv_rows_checked(text, delimiter)
     for recno, rec in enumerate(recs, start=1):
         if recno <= header_records or not rec or (len(rec) == 1 and rec[0] == ""):
             continue
         if len(rec) != width:
+            ragged += 1
+            if len(out) >= 10:
+                continue
             shown = delimiter.join(rec)[:80]
             hint = "a value with the delimiter in it must be quoted; or declare the delimiter in sources.yaml"
             if len(rec) == 1 and is_report_footer(rec[0]):
                 hint = "this is a Salesforce report footer: declare profile: salesforce for this source"
             out.append(Diagnostic("file-unreadable", f"this row has {len(rec)} fields but the header has {width}: {shown!r}", Location(file, recno), hint=hint, value=shown))
-            if len(out) >= 10:
-                break
     if failed is not None and len(out) < 10:
         out.append(failed(file))
-    if count > len(out):
+    count = max(count, ragged)
+    if count > 10:
         out.append(Diagnostic("file-unreadable", f"{count} row(s) in all do not have {width} fields", Location(file), hint="fix the first ones shown"))
     return out
 
