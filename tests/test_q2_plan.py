@@ -26,8 +26,9 @@ def test_q2_plan_pays_5500_commission_and_two_bonuses_for_7500_cash(ws):
     [ana] = plan.people
     lines = {line.component_id: line.amount for line in ana.lines}
     assert {n: v for n, v, _ in ana.measures} == {"revenue": Decimal("100000.00"), "new_customers": Decimal(12), "attainment": Decimal("1.25")}
-    assert lines == {"commission": Decimal("5500.00"), "attainment-bonus": Decimal("1000"), "new-customer-bonus": Decimal("1000")}
+    assert lines == {"commission": Decimal("5500.00"), "attainment-bonus": Decimal("1000"), "new-customer-bonus": Decimal("1000"), "top-performer": Decimal("0.00"), "coaching": Decimal("0.00")}
     assert ana.total == Decimal("7500.00")
+    assert [(a.kind, a.name, a.cost) for _, a in ana.awards] == [("badge", "Top performer of the quarter", None), ("non-cash", "Gift card", Decimal(500)), ("non-cash", "Exclusive coaching", None)]
     commission = next(line for line in ana.lines if line.component_id == "commission")
     assert [(s.base, s.rate, s.amount) for s in commission.steps if s.rate is not None] == [
         (Decimal("75000"), Decimal("0.05"), Decimal("3750.00")),
@@ -44,4 +45,4 @@ def test_q2_plan_below_the_thresholds_pays_commission_only(ws):
     lines = {line.component_id: line.amount for line in ana.lines}
     # 91,999.99 / 80,000 = 114.99999% < 115%; Old Co was first won in Q1, so 0 new customers
     assert lines == {"commission": Decimal("4940.00"),  # 3,750 + 16,999.99 x 7% = 4,939.9993
-                      "attainment-bonus": Decimal("0.00"), "new-customer-bonus": Decimal("0.00")}
+                      "attainment-bonus": Decimal("0.00"), "new-customer-bonus": Decimal("0.00"), "top-performer": Decimal("0.00"), "coaching": Decimal("0.00")}

@@ -139,3 +139,40 @@ def test_badges_and_rewards_reach_the_statement_with_their_dates(ws):
     ]
     summary = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
     assert summary["Non-cash cost value"][3] == 1200
+
+
+RANK = """
+schema_version: 1
+id: awards
+currency: USD
+period: quarter
+measures:
+  revenue: {{from: deals, sum: amount, where: {{stage: Won}}}}
+components:
+  - {{id: top-performer, name: Top performer, type: rank, measure: revenue, top: 1, ties: {ties}, amount: 0, reward: Gift card, cost: 500, badge: Top performer}}
+  - {{id: coaching, name: Exclusive coaching, type: rank, measure: revenue, top: 3, ties: {ties}, reward: Exclusive coaching}}
+"""
+RANK_ROSTER = "id,name,role,team,manager,quota\n" + "".join(f"{p},{p.title()},Sales Rep,East,boss,1\n" for p in ("ana", "bob", "cy", "dee", "eve"))
+RANK_DEALS = "deal_id,owner,customer,stage,close_date,amount\n" + "".join(f"D{i},{p},C,Won,2026-05-0{i + 1},{v}\n" for i, (p, v) in enumerate([("ana", 900), ("bob", 800), ("cy", 700), ("dee", 700), ("eve", 100)]))
+
+
+@pytest.mark.parametrize(("ties", "coached"), [("include", ["ana", "bob", "cy", "dee"]), ("exclude", ["ana", "bob"])])
+def test_rank_awards_follow_the_declared_tie_rule_at_rank_3(ws, ties, coached):
+    ws.setup(RANK_ROSTER, RANK_DEALS)
+    ws.program("awards", RANK.format(ties=ties))
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    winners = {c: sorted(p.person_id for p in r.people for comp, a in p.awards if comp == c and a.kind == "non-cash") for c in ("Top performer", "Exclusive coaching")}
+    assert winners == {"Top performer": ["ana"], "Exclusive coaching": coached}
+    ana = next(p for p in r.people if p.person_id == "ana")
+    assert [(a.kind, a.name, a.cost) for _, a in ana.awards][:2] == [("badge", "Top performer", None), ("non-cash", "Gift card", Decimal(500))]
+    cy = next(p for p in r.people if p.person_id == "cy")
+    coaching = next(line for line in cy.lines if line.component_id == "coaching")
+    expected = "wins" if ties == "include" else "tied at the cut: none of the tied wins (ties: exclude)"
+    assert coaching.steps[0].label == f"rank 3 of 5 by revenue (700, tied with 1 other): {expected}"
+
+
+def test_a_rank_component_must_declare_its_tie_rule(ws):
+    from incentive_cli.readers.program import parse_program
+
+    _, diags = parse_program("awards.yaml", RANK.format(ties="include").replace(", ties: include", ""))
+    assert sorted(d.message for d in diags) == ["components[0]: a rank component needs 'ties'", "components[1]: a rank component needs 'ties'"]

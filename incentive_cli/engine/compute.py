@@ -428,6 +428,9 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
             steps[p].append(BasisStep(f"{c.on} {_fmt_value(v, on_m)} {rel} {_fmt_value(c.threshold, on_m)}: {'yes' if ok else 'no'}", threshold=c.threshold, amount=exact[p], note="" if ok else f"needs {_fmt_value(c.threshold, on_m)}"))
     elif c.type == "tiers":
         _tier_lines(program, c, ev, data, period, eligible, exact, steps, base_mv, on_mv, on_m)
+    elif c.type == "rank":
+        assert on_mv is not None and c.top is not None
+        _rank_awards(c, on_mv, on_m, eligible, data, period, exact, steps, awards)
     elif c.type in ("slabs", "milestones"):
         assert on_mv is not None
         for p in eligible:
@@ -457,6 +460,34 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         earned = awards.get(p, ()) if gate_ok else ()
         out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "", earned)
     return out
+
+
+def _rank_awards(c: Component, mv: MeasureValue, m: Measure | None, eligible: list[str], data: DataSet, period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], awards: dict[str, tuple[Award, ...]]) -> None:
+    """The top N by a measure, in competition ranking (1, 2, 2, 4). With ties: include,
+    everyone ranked within N wins, even if that is more than N people; with ties: exclude,
+    people tied at the cut win only if all of them fit within N."""
+    top = c.top or 1
+    values = {p: mv.values[p] for p in eligible}
+    ranks = rank_values(values, {p: data.people[p].name for p in eligible})
+    within = [p for p in eligible if ranks[p] <= top]
+    winners = set(within)
+    if c.ties == "exclude" and len(within) > top:
+        cut = max(ranks[p] for p in within)
+        winners = {p for p in within if ranks[p] < cut}
+    for p in eligible:
+        won = p in winners
+        exact[p] = (c.amount or ZERO) if won else ZERO
+        tied = sum(1 for q in eligible if ranks[q] == ranks[p]) - 1
+        tie_note = f", tied with {tied} other{'s' if tied > 1 else ''}" if tied else ""
+        verdict = "wins" if won else ("tied at the cut: none of the tied wins (ties: exclude)" if ranks[p] <= top else f"outside the top {top}")
+        steps[p].append(BasisStep(f"rank {ranks[p]} of {len(eligible)} by {c.on} ({_fmt_value(values[p], m)}{tie_note}): {verdict}", amount=exact[p], note=f"top {top}, ties: {c.ties}"))
+        if won:
+            got: list[Award] = []
+            if c.badge:
+                got.append(Award("badge", c.badge, period.end))
+            if c.reward:
+                got.append(Award("non-cash", c.reward, period.end, c.cost))
+            awards[p] = tuple(got)
 
 
 def _step_rewards(c: Component, ev: Evaluator, p: str, v: Decimal, m: Measure | None, period: Period, out: list[BasisStep]) -> tuple[Decimal, tuple[Award, ...]]:

@@ -107,6 +107,11 @@ class Component:
     scope: str = "period"
     tiers: tuple[Tier, ...] = ()
     steps: tuple[Step, ...] = ()  # slabs or milestones
+    top: int | None = None  # rank
+    ties: str | None = None  # rank: include or exclude
+    badge: str | None = None
+    reward: str | None = None
+    cost: Decimal | None = None
     threshold: Decimal | None = None
     strict: bool = False
     amount: Decimal | None = None

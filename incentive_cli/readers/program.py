@@ -281,6 +281,12 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
         elif ctype in ("slabs", "milestones"):
             need("measure", "the measure the bands are on, e.g. measure: meetings")
             steps = _check_steps(c, ck, ctype, "from" if ctype == "slabs" else "at")
+        elif ctype == "rank":
+            need("measure", "the measure people are ranked by, e.g. measure: revenue")
+            need("top", "how many ranks win, e.g. top: 3")
+            need("ties", "declare the tie rule: ties: include or ties: exclude (there is no default)")
+            if c.get("amount") is None and not c.get("badge") and not c.get("reward"):
+                ck.error("missing-key", f"{p}: a rank component says nothing to award", c.loc, hint="give it amount, badge or reward")
         elif ctype == "bonus":
             need("measure", "the measure tested, e.g. measure: attainment")
             need("amount", "the amount paid, e.g. amount: 1000")
@@ -303,6 +309,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             Component(
                 id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("measure"), rate=c.get("rate"),
                 method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period", tiers=tiers, steps=steps,
+                top=c.get("top"), ties=c.get("ties"), badge=c.get("badge"), reward=c.get("reward"), cost=c.get("cost"),
                 threshold=threshold, strict=strict, amount=c.get("amount"), gate=gate, cap=c.get("cap"), floor=c.get("floor"),
                 rounding=_rounding(c.get("rounding"), program_rounding), eligible=_eligibility(c.get("eligible")) if c.get("eligible") else None,
                 source=c.loc,
