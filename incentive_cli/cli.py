@@ -7,10 +7,12 @@ be written; 75 another run holds the lock. :class:`Reporter` is the one place th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -69,6 +71,25 @@ class Reporter:
             out = render_text(diags, sources) + "\n" + summary_sentence(diags)
         print(out, file=sys.stderr)
 
+    @contextlib.contextmanager
+    def refusals(self) -> Iterator[None]:
+        """The one place that turns refusals into exit codes: invalid input 1, usage 2,
+        outputs not writable 73, output folder locked 75."""
+        from . import api
+
+        try:
+            yield
+        except InputRejected as exc:
+            self.finish(exc.diagnostics, exc.sources)
+        except api.UsageError as exc:
+            _usage(str(exc))
+        except RunLocked as exc:
+            self.diagnostics([exc.diagnostic])
+            raise typer.Exit(int(ExitCode.LOCKED)) from None
+        except OutputFailed as exc:
+            self.diagnostics([exc.diagnostic])
+            raise typer.Exit(int(ExitCode.CANT_WRITE)) from None
+
     def finish(self, diags: list[Diagnostic], sources: dict[str, list[str]] | None = None, success: str = "") -> NoReturn:
         self.diagnostics(diags, sources)
         if errors(diags):
@@ -122,18 +143,8 @@ def run(
     from .money import format_money
 
     rep = Reporter(fmt, quiet)
-    try:
+    with rep.refusals():
         result = api.run(programs, data, period, out, workers=workers, force=force)
-    except InputRejected as exc:
-        rep.finish(exc.diagnostics, exc.sources)
-    except api.UsageError as exc:
-        _usage(str(exc))
-    except RunLocked as exc:
-        rep.diagnostics([exc.diagnostic])
-        raise typer.Exit(int(ExitCode.LOCKED)) from None
-    except OutputFailed as exc:
-        rep.diagnostics([exc.diagnostic])
-        raise typer.Exit(int(ExitCode.CANT_WRITE)) from None
     from .writers.register import totals_by_currency
 
     totals = ", ".join(f"{format_money(v)} {k}" for k, v in totals_by_currency(result.results).items()) or "nothing"
@@ -155,15 +166,8 @@ def finalize(
     from . import api
 
     rep = Reporter(fmt)
-    try:
+    with rep.refusals():
         marker = api.finalize(out, period)
-    except InputRejected as exc:
-        rep.finish(exc.diagnostics, exc.sources)
-    except api.UsageError as exc:
-        _usage(str(exc))
-    except RunLocked as exc:
-        rep.diagnostics([exc.diagnostic])
-        raise typer.Exit(int(ExitCode.LOCKED)) from None
     rep.finish([], None, f"{period} is final: {marker}")
 
 
@@ -180,12 +184,8 @@ def explain(
     from .render import render_explain
 
     rep = Reporter(fmt)
-    try:
+    with rep.refusals():
         result, found = api.explain(programs, data, period, person)
-    except InputRejected as exc:
-        rep.finish(exc.diagnostics, exc.sources)
-    except api.UsageError as exc:
-        _usage(str(exc))
     render_explain(result, found, person)
     rep.finish(result.diagnostics, result.sources)
 
@@ -205,12 +205,8 @@ def leaderboard(
     from .render import render_leaderboard
 
     rep = Reporter(fmt)
-    try:
+    with rep.refusals():
         standings, per, ref, name, kind = api.leaderboard(programs, data, period, program, measure)
-    except InputRejected as exc:
-        rep.finish(exc.diagnostics, exc.sources)
-    except api.UsageError as exc:
-        _usage(str(exc))
     render_leaderboard(standings, per.label, ref.label, name, kind, top)
     raise typer.Exit(int(ExitCode.OK))
 
