@@ -2,7 +2,7 @@
 
 Readers and validators return lists of :class:`Diagnostic`; nothing raises for bad input.
 The CLI renders them as text (with an excerpt and a caret), JSON, or GitHub annotations,
-and one place (:func:`exit_code_for`) turns them into the exit-code contract.
+and one place (``cli.Reporter``) turns them into the exit-code contract.
 
 Every code used anywhere in the package is declared once in :data:`CODES`, with the
 one-line meaning that the README's error catalogue repeats (a test keeps them in step).
@@ -187,9 +187,6 @@ class RunLocked(Exception):
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
 
-
-def exit_code_for(diags: Sequence[Diagnostic]) -> ExitCode:
-    return ExitCode.INVALID_INPUT if errors(diags) else ExitCode.OK
 
 
 # --- rendering --------------------------------------------------------------------------

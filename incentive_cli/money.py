@@ -15,7 +15,6 @@ Decimal('3750.01')
 from __future__ import annotations
 
 import decimal
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +37,6 @@ ROUNDING_MODES: dict[str, str] = {
 # ISO 4217 minor units for the currencies people are paid in; others default to 2.
 MINOR_UNITS: dict[str, int] = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
 
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -54,36 +52,9 @@ def minor_units(currency: str) -> int:
     return MINOR_UNITS.get(currency.upper(), 2)
 
 
-def to_decimal(value: object) -> Decimal:
-    """Exact decimal from text, int or Decimal. A float is refused: it is not exact."""
-    if isinstance(value, bool):
-        raise TypeError("a boolean is not an amount")
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not _DECIMAL_TEXT.fullmatch(text):
-            raise ValueError(f"{value!r} is not a plain decimal number")
-        return Decimal(text)
-    raise TypeError(f"money cannot be built from {type(value).__name__}; binary floats are not exact")
-
-
-def parse_rate(text: str) -> Decimal:
-    """``0.05`` or ``5%`` -> Decimal('0.05'). Raises ValueError on anything else."""
-    t = text.strip()
-    if t.endswith("%"):
-        return to_decimal(t[:-1].strip()) / 100
-    return to_decimal(t)
-
-
 def round_money(amount: Decimal, rounding: Rounding) -> Decimal:
     return amount.quantize(rounding.quantum(), rounding=ROUNDING_MODES[rounding.mode])
 
-
-def from_minor(units: int, scale: int) -> Decimal:
-    return Decimal(int(units)).scaleb(-scale)
 
 
 def allocate(total: Decimal, shares: Sequence[Decimal], places: int) -> list[Decimal]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -422,12 +421,3 @@ def reference_rows(spec: Spec, path: str = "", seen: set[int] | None = None) -> 
         rows += reference_rows(spec.item, f"{path}[]", seen)
     return rows
 
-
-def walk(value: Any, fn: Callable[[Any], None]) -> None:
-    fn(value)
-    if isinstance(value, dict):
-        for v in value.values():
-            walk(v, fn)
-    elif isinstance(value, list):
-        for v in value:
-            walk(v, fn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -65,8 +65,6 @@ class FactTable:
                 self._id_rank = self.frame["_i"].to_numpy()
         return self._id_rank
 
-    def has(self, fld: str) -> bool:
-        return fld in self.frame.columns
 
 
 @dataclass
@@ -77,11 +75,8 @@ class DataSet:
     inputs: list[dict[str, Any]]  # file, sha256, rows, control sums
     unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def person_ids(self) -> list[str]:
         """Roster ids in the order of the facts' ``_pcode``."""
         return sorted(self.people)
 
-    def person_attr_decimal(self, pid: str, column: str) -> Decimal | None:
-        v = self.people[pid].attr(column)
-        return v if isinstance(v, Decimal) else None

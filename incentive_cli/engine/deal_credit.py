@@ -18,7 +18,6 @@ ask about, not the whole history.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,6 +117,3 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
     })
     return DealCredit(m, "deals", date_col, amount_field, scale, out)
 
-
-def as_date(d: np.datetime64) -> dt.date | None:
-    return None if np.isnat(d) else d.astype(object)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic
-from .table import MAX_CELL_CHARS, ExcelError, RawTable
+from .table import EXCEL_ERRORS, MAX_CELL_CHARS, ExcelError, RawTable
 
 MAX_ERRORS_PER_COLUMN = 20
 MAX_WHOLE_DIGITS = 13  # 10 trillion in minor units of 2 places stays far inside int64
@@ -43,7 +42,7 @@ def to_arrow_text(cells: Any) -> tuple[Any, np.ndarray]:
     arr = pc.ascii_trim_whitespace(arr) if ascii_only else pc.utf8_trim_whitespace(arr)
     if errs is None:
         if pc.any(pc.starts_with(arr, "#")).as_py():
-            errs = pc.is_in(arr, value_set=pa.array(list(_EXCEL_ERRORS))).to_numpy(zero_copy_only=False).astype(bool)
+            errs = pc.is_in(arr, value_set=pa.array(list(EXCEL_ERRORS))).to_numpy(zero_copy_only=False).astype(bool)
         else:
             errs = np.zeros(len(arr), dtype=bool)
     return arr, errs
@@ -55,7 +54,6 @@ def to_text_series(cells: Any) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(pd.arrays.ArrowStringArray(arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr)), errs
 
 
-_EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
 
 def _cell_text(c: Any) -> str:
@@ -367,5 +365,3 @@ def blank_overlong_cells(raw: RawTable, fld: str, sink: list[Diagnostic]) -> Non
 def decimal_from_units(units: int, places: int) -> Decimal:
     return Decimal(int(units)).scaleb(-places)
 
-
-Parser = Callable[..., Any]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -332,6 +331,3 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
         return None, diags
     return DataSet(people, roster_types, tables, inputs, unmatched), diags
 
-
-def control_total(units: int, scale: int) -> Decimal:
-    return decimal_from_units(units, scale)

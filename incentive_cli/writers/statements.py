@@ -33,7 +33,7 @@ from ..engine.data import DataSet
 from ..engine.deal_credit import DealCredit
 from ..engine.model import ProgramResult
 from ..engine.periods import Period
-from ..money import allocate, format_money, minor_units
+from ..money import allocate, minor_units
 from .fastxlsx import new_workbook as fast_workbook
 from .xlsx import (
     Formats,
@@ -539,6 +539,3 @@ def write_statements(folder: Path, statements: list[Statement], workers: int | N
         _JOBS = []
     return [p for p, _ in jobs]
 
-
-def statement_total_text(st: Statement) -> str:
-    return f"{format_money(st.total, minor_units(st.currency))} {st.currency}"
