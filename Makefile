@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP) ## Install, then run every program in programs/ on sample_data/ for 2017-Q2 into out/
+demo: $(STAMP) ## Install, then run every program in programs/ on sample_data/ for 2017-Q2 and 2017-06 into out/
 	$(BIN)/incentive validate programs --data sample_data
 	$(BIN)/incentive run --programs programs --data sample_data --period 2017-Q2 --out out
+	$(BIN)/incentive run --programs programs --data sample_data --period 2017-06 --out out  # monthly programs (rising-star)
 	@echo "Try: $(BIN)/incentive explain 'Darcel Schlecht' --programs programs --data sample_data --period 2017-Q2"
 
 test: $(STAMP) ## Install, then run the whole test suite

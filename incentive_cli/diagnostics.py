@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "bad-reference": "A name that refers to a measure, target, field or table that does not exist.",
     "schema-version": "schema_version is missing or not one this tool reads.",
     "bad-tiers": "A tier table whose bounds are not increasing, or that misses its open top tier.",
+    "bad-shares": "Shares (cohort shares) that do not add up to 100%.",
     "duplicate-program": "Two program files declare the same program id.",
     "program-id-mismatch": "A program's id differs from its file name.",
     "no-programs": "No program files were found where programs were expected.",
@@ -67,6 +68,8 @@ CODES: dict[str, str] = {
     "currency-mismatch": "A fact is in a currency other than the program's payout currency.",
     # computing
     "missing-target": "A person has no target (or a zero target) where attainment needs one.",
+    "ladder-too-long": "A cohort's generated slab ladder would have more than 200 slabs (its step is too small for the cohort's range).",
+    "no-target": "A derived target cannot be computed because nobody in its population has a value (warning: the person's line pays nothing and says why).",
     "filter-matches-nothing": "A measure's filter names a value that no row of the data has (warning: the measure is 0 for everyone).",
     # runs
     "output-not-writable": "The output folder cannot be written.",

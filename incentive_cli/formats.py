@@ -37,6 +37,7 @@ ELIGIBLE = Obj(
         Field("regions", ListOf(Text()), doc="Roster regions that take part."),
         Field("people", ListOf(Text()), doc="Person ids (or names) that take part, whatever their role."),
         Field("exclude", ListOf(Text()), doc="Person ids (or names) that never take part."),
+        Field("cohorts", ListOf(Text()), doc="Components only: the cohorts (by name, from the program's cohorts) that take part."),
     ),
 )
 
@@ -93,8 +94,8 @@ TARGET = Obj(
         Field("of", Text(pattern=NAME_PATTERN), doc="With statistic: the measure."),
         Field("k", Number(), doc="With mean_plus_k_sigma: the number of population standard deviations."),
         Field("percentile", Number(percent=True), doc="With percentile: which one (0.9 or 90%)."),
-        Field("over", Text(choices=("eligible", "team")), doc="With statistic: the population: every eligible person (default) or the person's team."),
-        Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population."),
+        Field("over", Text(choices=("eligible", "team", "cohort")), doc="With statistic: the population: every eligible person (default), the person's team, or the person's cohort. People without a value (a ratio below its minimum denominator, growth from zero) are left out."),
+        Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population (mean + 2σ above the maximum becomes the maximum)."),
         Field("round", Text(choices=("none", "up", "down", "nearest")), doc="Round the target to a whole number (counts are rounded up)."),
         Field("description", Text(), doc="Free text."),
     ),
@@ -113,17 +114,66 @@ TIER = Obj(
     ),
 )
 
+REWARD = Obj(
+    title="reward",
+    doc="What reaching something gives: cash, a badge, a non-cash item, or several.",
+    fields=(
+        Field("pays", Number(money=True), doc="Cash paid."),
+        Field("badge", Text(), doc="A badge awarded, dated the day the measure first got there."),
+        Field("reward", Text(), doc="A non-cash reward (a dinner, a trip...)."),
+        Field("cost", Number(money=True), doc="The non-cash reward's cost value, for budgets."),
+        Field("name", Text(), doc="Label on statements (default: from the bound)."),
+    ),
+)
+
 STEP = Obj(
     title="step",
     doc="A slab (from) or a milestone (at) with its reward: cash, a badge, a non-cash item, or several.",
     fields=(
         Field("from", Number(percent=True), doc="Slabs: the inclusive lower bound of the band."),
-        Field("at", Number(percent=True), doc="Milestones: the value that reaches the milestone (inclusive)."),
-        Field("pays", Number(money=True), doc="Cash paid for this slab or milestone."),
-        Field("badge", Text(), doc="A badge awarded, with the date the measure first reached it."),
-        Field("reward", Text(), doc="A non-cash reward (a dinner, a trip...)."),
-        Field("cost", Number(money=True), doc="The non-cash reward's cost value, for budgets."),
-        Field("name", Text(), doc="Label on statements (default: from the bound)."),
+        Field("at", Number(percent=True), doc="Milestones: the value that reaches the milestone (inclusive); with target, a share of the target (default 100%)."),
+        Field("target", Text(pattern=NAME_PATTERN), doc="The bound is 'at' (or 'from') times this target of the person (e.g. at: 50%, target: demos_target), so milestones follow derived targets."),
+        *REWARD.fields,
+    ),
+)
+
+LADDER = Obj(
+    title="ladder",
+    doc="slabs: a slab ladder generated for each cohort from its reference-period average and maximum (instead of a slabs table).",
+    fields=(
+        Field("start", Text(choices=("average", "maximum")), doc="Lower bound of the first slab: the cohort's average (default) or maximum."),
+        Field("stretch", Number(percent=True, minimum=Decimal(1), maximum=Decimal(3)), required=True, doc="The closed slabs end at or below this share of the cohort maximum (typically 105%-120%); one open-ended slab lies above them."),
+        Field("step", Number(money=True, minimum=Decimal("0.01")), doc="Width of each slab in the measure's units (e.g. 500)."),
+        Field("step_share", Number(percent=True, minimum=Decimal("0.001")), doc="Width of each slab as a share of the start (e.g. 5%)."),
+        Field("gap", Number(minimum=Decimal(0)), doc="Each later slab starts this far above the previous slab's end. Default 1 (whole currency units: a slab ends at 10,500 and the next starts at 10,501)."),
+        Field("rate", Number(percent=True), required=True, doc="Each slab pays this rate of its lower bound."),
+        Field("places", Number(integer=True, minimum=Decimal(0), maximum=Decimal(10)), doc="Decimal places a slab's reward keeps. Default 0 (whole currency units)."),
+        Field("round", Text(choices=ROUNDING_MODES), doc="How a slab's reward is rounded to places. Default down."),
+        Field("top_pays", Number(money=True), doc="The open-ended top slab pays this instead of its rate (a raised last slab)."),
+    ),
+    one_of=(("step", "step_share"),),
+)
+
+PARTICIPANTS = Obj(
+    title="participants",
+    doc="pip: who is on the plan, and from when.",
+    fields=(
+        Field("roster", Text(pattern=NAME_PATTERN), doc="A roster date column (join a PIP list file with person_id and the start date): everyone with a date is on the plan from that day."),
+        Field("bottom", Number(integer=True, minimum=Decimal(1)), doc="The N lowest people of the reference period on 'by' (people tied at the cut all join)."),
+        Field("bottom_share", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), doc="The lowest share of the reference period on 'by' (rounded half up, at least one)."),
+        Field("by", Text(pattern=NAME_PATTERN), doc="bottom and bottom_share: the measure (default: the component's measure)."),
+        Field("start", Text(pattern=r"\d{4}-\d{2}-\d{2}", pattern_hint="a date such as 2017-04-03"), doc="bottom and bottom_share: the plan's first day (default: the period's first day)."),
+    ),
+    one_of=(("roster", "bottom", "bottom_share"),),
+)
+
+CHECKPOINT = Obj(
+    title="checkpoint",
+    doc="pip: a cumulative share of the target to reach by a day of the plan.",
+    fields=(
+        Field("at", Number(percent=True), required=True, doc="Share of the target, cumulative from the plan's start (25%, 50%...)."),
+        Field("day", Number(integer=True, minimum=Decimal(1), maximum=Decimal(366)), required=True, doc="The last day to reach it; the start date is day 1 (7, 14, 21, 30)."),
+        *REWARD.fields,
     ),
 )
 
@@ -138,13 +188,26 @@ GATE = Obj(
     one_of=(("at_least", "above"),),
 )
 
+COHORTS = Obj(
+    title="cohorts",
+    doc="Rank the eligible people by a measure in the reference period and cut them into cohorts by share.",
+    fields=(
+        Field("measure", Text(pattern=NAME_PATTERN), required=True, doc="The measure people are ranked by (its reference-period value)."),
+        Field("groups", ListOf(Obj(title="cohort", fields=(
+            Field("name", Text(), required=True, doc="The cohort's name (Super Stars)."),
+            Field("share", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), required=True, doc="Its share of the people with history; the shares add up to 100%."),
+        )), min_items=1), required=True, doc="Best first. Sizes are the shares rounded half up, at least one person where the share is above zero; the last group takes the rest; people tied on a cut go to the better cohort."),
+        Field("no_history", Text(), doc="The cohort of people without history: hired after the reference period's first day, without a value (a ratio below its minimum denominator), or everyone when the reference period has no facts at all. Default: the last group."),
+    ),
+)
+
 COMPONENT = Obj(
     title="component",
     doc="One reward rule; each gives one payout line per eligible person.",
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once; milestones: every milestone reached pays its own reward; rank: the top N by a measure."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -153,7 +216,12 @@ COMPONENT = Obj(
         Field("scope", Text(choices=("period", "deal", "running")), doc="tiers: period applies the table to the period total; deal to each deal on its own; running to each deal on the running period total (in close-date order). Default period."),
         Field("tiers", ListOf(TIER, min_items=1), doc="tiers: the table, in increasing order."),
         Field("slabs", ListOf(STEP, min_items=1), doc="slabs: bands by their inclusive lower bound (from), increasing."),
+        Field("ladder", LADDER, doc="slabs: generate each cohort's slabs from its average and maximum instead of listing them (needs the program's cohorts)."),
         Field("milestones", ListOf(STEP, min_items=1), doc="milestones: thresholds (at), increasing; each reached pays."),
+        Field("champions", ListOf(REWARD, min_items=1), doc="champions: one reward per champion, the top champion first; as many champions as entries (four for the top four). A person beats a champion by exceeding the champion's reference-period value strictly."),
+        Field("participants", PARTICIPANTS, doc="pip: who is on the plan."),
+        Field("target", Text(pattern=NAME_PATTERN), doc="pip: the plan's target: team_lowest (default: the lowest reference-period value in the person's team among people not on the plan) or a target's name."),
+        Field("checkpoints", ListOf(CHECKPOINT, min_items=1), doc="pip: cumulative checkpoints, increasing (25/50/75/100% by days 7/14/21/30)."),
         Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this."),
         Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
         Field("amount", Number(money=True), doc="bonus and rank: the cash amount paid."),
@@ -187,6 +255,7 @@ PROGRAM = Obj(
         Field("eligible", ELIGIBLE),
         Field("measures", MapOf(value=MEASURE), required=True, doc="Named measures."),
         Field("targets", MapOf(value=TARGET), doc="Named targets."),
+        Field("cohorts", COHORTS, doc="Cohorts by share of the reference period's ranking."),
         Field("components", ListOf(COMPONENT, min_items=1), required=True, doc="Reward components, each one payout line per person."),
     ),
 )

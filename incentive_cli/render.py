@@ -10,13 +10,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .engine.model import RATIO_KINDS
 from .money import format_money, format_number, format_rate, minor_units
 
 
 def _value(v: Decimal | None, kind: str) -> str:
     if v is None:
         return "-"
-    if kind in ("ratio", "growth", "attainment"):
+    if kind in RATIO_KINDS:
         return format_rate(round(v, 6))
     return format_number(round(v, 6))
 
@@ -37,7 +38,9 @@ def render_explain(result: Any, found: list[Any], person: str) -> None:
         for name, value, how in p.measures:
             mt.add_row(escape(name), _value(value, r.program.measure(name).kind), escape(how))
         for name, value, how in p.targets:
-            mt.add_row(escape(f"target {name}"), _value(value, "sum"), escape(how))
+            mt.add_row(escape(f"target {name}"), _value(value, "ratio" if r.program.target_is_ratio(name) else "sum"), escape(how))
+        if p.cohort is not None:
+            mt.add_row("cohort", escape(p.cohort.cohort), escape(p.cohort.text))
         console.print(mt)
         lt = Table(title="Payout lines", title_justify="left", show_edge=False)
         lt.add_column("component")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import textwrap
+from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -85,6 +88,16 @@ def amounts_by(result, component: str) -> dict[str, str]:  # type: ignore[no-unt
         for line in person.lines:
             if line.component_id == component:
                 out[person.person_id] = str(line.amount)
+    return out
+
+
+def won_by_agent(start: str, end: str) -> dict[str, Decimal]:
+    """Won value per Maven agent with a close date in [start, end], by plain csv reading."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    with (SAMPLE / "sales_pipeline.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["deal_stage"] == "Won" and start <= row["close_date"] <= end:
+                out[row["sales_agent"]] += Decimal(row["close_value"])
     return out
 
 

@@ -46,3 +46,10 @@ def test_makefile_targets_named_in_the_readme_exist():
     makefile = (REPO / "Makefile").read_text()
     for target in set(re.findall(r"`make (\w+)`", README)):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_sample_data_readme_exists_and_names_every_file_we_added():
+    text = (REPO / "sample_data" / "README.md").read_text(encoding="utf-8")
+    for path in sorted((REPO / "sample_data").iterdir()):
+        if path.name != "README.md":
+            assert f"`{path.name}`" in text, path.name

@@ -28,6 +28,24 @@ def _compute(ws: Workspace) -> list[Diagnostic]:
     return []
 
 
+def _warnings(ws: Workspace) -> list[Diagnostic]:
+    return api.compute(ws.programs, ws.data, "2026-04").diagnostics
+
+
+COHORT_PROGRAM = GOOD_PROGRAM.replace("components:", """cohorts:
+  measure: revenue
+  groups:
+    - {name: Top, share: 10%}
+    - {name: Rest, share: 80%}
+components:""")
+LADDER = """components:
+  - id: stars
+    type: slabs
+    measure: revenue
+    ladder: {stretch: 105%, step: 0.01, rate: 2.5%}
+"""
+
+
 def _with(ws: Workspace, roster: str = GOOD_ROSTER, deals: str | bytes = GOOD_DEALS, sources: str = DEFAULT_SOURCES) -> Workspace:
     ws.setup(roster, deals if isinstance(deals, str) else "", sources)
     if isinstance(deals, bytes):
@@ -108,7 +126,7 @@ CASES: dict[str, tuple[Callable[[Workspace], list[Diagnostic]], str, int | None,
     "wrong-type": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("period: month", "period: [month]")), "p.yaml", 4, "expected text, found a list"),
     "bad-number": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("rate: 5%", "rate: 5%\n    cap: 1,000")), "p.yaml", 15, "expected an amount, found '1,000'"),
     "bad-rate": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("rate: 5%", "rate: five percent")), "p.yaml", 14, "expected a number or percentage, found 'five percent'"),
-    "bad-choice": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("type: rate", "type: rat")), "p.yaml", 12, "'rat' is not one of: rate, tiers, bonus, slabs, milestones, rank"),
+    "bad-choice": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("type: rate", "type: rat")), "p.yaml", 12, "'rat' is not one of: rate, tiers, bonus, slabs, milestones, rank, champions, pip"),
     "bad-reference": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("base: revenue", "base: revenu")), "p.yaml", 13, "no measure named 'revenu'"),
     "schema-version": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("schema_version: 1", "schema_version: 2")), "p.yaml", 1, "schema_version 2 is not one this tool reads"),
     "bad-tiers": (lambda ws: _validate(_with(ws), GOOD_PROGRAM.replace("type: rate", "type: tiers\n    method: marginal\n    bound: upper\n    tiers: [{up_to: 10, rate: 1%}, {up_to: 5, rate: 2%}, {rate: 3%}]").replace("    rate: 5%\n", "")), "p.yaml", 15, "5 is not above the previous tier's 10"),
@@ -133,6 +151,9 @@ CASES: dict[str, tuple[Callable[[Workspace], list[Diagnostic]], str, int | None,
     "unknown-owner": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS + "D9,Bo Nobody,X,Won,2026-04-09,5\n")), "deals.csv", 4, "owner 'Bo Nobody' matches nobody on the roster"),
     "currency-mismatch": (lambda ws: (_with(ws, deals=GOOD_DEALS.replace("amount\n", "amount,currency\n").replace("1000.50\n", "1000.50,GBP\n").replace("99.50\n", "99.50,USD\n"), sources=DEFAULT_SOURCES + "    currency: currency\n"), ws.program("p", GOOD_PROGRAM), _compute(ws))[2], "deals.csv", 2, "1 deal(s) in GBP feed program 'p'"),
     "missing-target": (lambda ws: (_with(ws, roster=GOOD_ROSTER.replace(",1000", ",0")), ws.program("p", GOOD_PROGRAM.replace("components:", "  att: {attainment: revenue, target: q}\ntargets:\n  q: {roster: quarterly_quota}\ncomponents:")), _compute(ws))[2], "p.yaml", 12, "Ana Lima (ana) has a zero target 'q'"),
+    "bad-shares": (lambda ws: _validate(_with(ws), COHORT_PROGRAM), "p.yaml", 13, "the shares add up to 90%, not 100%"),
+    "ladder-too-long": (lambda ws: (_with(ws, deals=GOOD_DEALS + "D0,ana,Acme,Won,2026-03-02,5000\n"), ws.program("p", COHORT_PROGRAM.replace("80%", "90%").split("components:")[0] + LADDER), _compute(ws))[2], "p.yaml", 16, "for cohort 'Top', steps of 0.01 from 5,000 to 5,250 make more than 200 slabs"),
+    "no-target": (lambda ws: (_with(ws), ws.program("p", GOOD_PROGRAM.replace("components:", "targets:\n  t: {statistic: mean_plus_k_sigma, of: revenue, k: 2}\ncomponents:")), _warnings(ws))[2], "p.yaml", 11, "target 't': mean_plus_k_sigma of revenue in 2026-03: nobody has a value"),
 }
 
 

@@ -42,4 +42,4 @@ def test_leaderboard_on_the_maven_data_by_revenue():
 
 def test_leaderboard_needs_a_program_when_there_are_several():
     code, _, err = cli("leaderboard", "-p", str(PROGRAMS), "-d", str(SAMPLE), "--period", "2017-Q2")
-    assert code == 2 and "say which program with --program: badge-rush, elite-achievers-club, maven-commission, q2-plan" in err
+    assert code == 2 and "say which program with --program: badge-rush, beat-the-champion, elite-achievers-club, maven-commission, q2-plan, rising-star, sales-allrounder, super-closers, super-stars" in err

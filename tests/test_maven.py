@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from conftest import PROGRAMS, SAMPLE
+from conftest import PROGRAMS, SAMPLE, won_by_agent
 
 from incentive_cli import api
-
-
-def won_by_agent(start: str, end: str) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = defaultdict(Decimal)
-    with (SAMPLE / "sales_pipeline.csv").open(newline="") as f:
-        for row in csv.DictReader(f):
-            if row["deal_stage"] == "Won" and start <= row["close_date"] <= end:
-                out[row["sales_agent"]] += Decimal(row["close_value"])
-    return out
 
 
 @pytest.fixture(scope="module")

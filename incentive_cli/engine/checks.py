@@ -48,4 +48,11 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
                 diags.append(Diagnostic("bad-reference", f"targets.{t.name}.roster: the roster has no column {t.column!r}", t.source, hint="map it under roster.columns (or a roster.join file) in sources.yaml", value=t.column))
             elif data.roster_types[t.column] not in ("money", "number"):
                 diags.append(Diagnostic("bad-reference", f"targets.{t.name}.roster: roster column {t.column!r} is text, not a number", t.source, hint=f"declare {t.column} with type: money or number"))
+    for c in program.components:
+        col = c.participants.roster if c.participants else None
+        if col:
+            if col not in data.roster_types:
+                diags.append(Diagnostic("bad-reference", f"components.{c.id}.participants.roster: the roster has no column {col!r}", c.source, hint="join the PIP list (person_id and the start date) to the roster under roster.join in sources.yaml", value=col))
+            elif data.roster_types[col] != "date":
+                diags.append(Diagnostic("bad-reference", f"components.{c.id}.participants.roster: roster column {col!r} is {data.roster_types[col]}, not a date", c.source, hint=f"declare {col} with type: date"))
     return diags

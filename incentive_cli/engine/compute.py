@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..diagnostics import Diagnostic, Location
+from ..diagnostics import Diagnostic, Location, Severity
 from ..money import CONTEXT, format_money, format_number, format_rate, round_money
+from .cohorts import LadderTooLong, assign_cohorts, build_ladder
 from .data import DataSet, FactTable, Person
 from .model import (
+    RATIO_KINDS,
     Award,
     BasisStep,
+    CohortPlace,
     Component,
     Eligibility,
     Measure,
@@ -29,6 +32,7 @@ from .model import (
     PersonResult,
     Program,
     ProgramResult,
+    Step,
     Target,
 )
 from .periods import Period, reference_of
@@ -69,6 +73,7 @@ class MeasureValue:
     how: str  # derivation, for statements and explain
     rows: dict[str, np.ndarray] = field(default_factory=dict)  # person -> data row indices
     table: str | None = None
+    undefined: frozenset[str] = frozenset()  # people without a value (ratio below its minimum denominator, growth from 0)
 
 
 def filter_mask(ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
@@ -106,6 +111,7 @@ class Evaluator:
         self.codes = np.array([code_of[p] for p in people], dtype=np.int32)
         self.cache: dict[tuple[str, str], MeasureValue] = {}
         self.target_cache: dict[tuple[str, str], tuple[dict[str, Decimal | None], dict[str, str]]] = {}
+        self.cohort_cache: dict[str, dict[str, CohortPlace]] = {}
         self.diags: list[Diagnostic] = []
 
     # --- rows ---------------------------------------------------------------------------
@@ -134,28 +140,32 @@ class Evaluator:
         elif m.kind == "ratio":
             num, den = self.measure(m.numerator or "", period), self.measure(m.denominator or "", period)
             vals = {}
+            undefined = set()
             for p in self.people:
                 n, d = num.values[p], den.values[p]
                 if d == 0 or (m.min_denominator is not None and d < m.min_denominator):
                     vals[p] = ZERO
+                    undefined.add(p)
                 else:
                     vals[p] = n / d
-            extra = f" (0 when {m.denominator} is below {m.min_denominator})" if m.min_denominator is not None else f" (0 when {m.denominator} is 0)"
-            mv = MeasureValue(vals, f"{m.numerator} / {m.denominator}{extra}")
+            extra = f" (0 when {m.denominator} is below {format_number(m.min_denominator)})" if m.min_denominator is not None else f" (0 when {m.denominator} is 0)"
+            mv = MeasureValue(vals, f"{m.numerator} / {m.denominator}{extra}", undefined=frozenset(undefined))
         elif m.kind == "growth":
             ref = reference_of(period, self.program.reference)
             now, before = self.measure(m.of or "", period), self.measure(m.of or "", ref)
             vals = {p: ((now.values[p] - before.values[p]) / before.values[p]) if before.values[p] != 0 else ZERO for p in self.people}
-            mv = MeasureValue(vals, f"({m.of} in {period.label} - {m.of} in {ref.label}) / {m.of} in {ref.label} (0 when {ref.label} is 0)")
+            mv = MeasureValue(vals, f"({m.of} in {period.label} - {m.of} in {ref.label}) / {m.of} in {ref.label} (0 when {ref.label} is 0)", undefined=frozenset(p for p in self.people if before.values[p] == 0))
         else:  # attainment
             of = self.measure(m.of or "", period)
             targets, how = self.target(m.target or "", period)
             vals = {}
+            tdef = self.program.target(m.target or "")
             for p in self.people:
                 t = targets.get(p)
-                if t is None or t == 0:
+                if t is None and tdef.kind == "statistic":
+                    vals[p] = ZERO  # a no-target warning was given when the statistic was computed
+                elif t is None or t == 0:
                     vals[p] = ZERO
-                    tdef = self.program.target(m.target or "")
                     person = self.data.people[p]
                     self.diags.append(Diagnostic("missing-target", f"{person.name} ({p}) has {'no' if t is None else 'a zero'} target {m.target!r}, so attainment {name!r} cannot be computed", tdef.source, hint=f"give {person.name} a {tdef.column or m.target} value on the roster (row {person.source.line}), or exclude them from the program", value=p))
                 else:
@@ -201,11 +211,13 @@ class Evaluator:
         row_idx = {ids[int(k)]: data_rows[ix] for k, ix in idx.items()}
         where = " where " + ", ".join(f"{f.field} {f.op} {f.value}" for f in m.filters) if m.filters else ""
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
-        return MeasureValue(values, f"{what} in {m.table} dated in {period.label}{where}", row_idx, m.table)
+        dated = f"with {m.date_field} in" if m.date_field else "dated in"
+        return MeasureValue(values, f"{what} in {m.table} {dated} {period.label}{where}", row_idx, m.table)
 
-    def crossing_dates(self, m: Measure, p: str, bounds: list[Decimal], period: Period) -> list[dt.date | None]:
-        """The first day a sum or count measure (or an attainment of one) reached each bound,
-        from the person's dated rows in the period; None where the facts cannot tell."""
+    def crossing_dates(self, m: Measure, p: str, bounds: list[Decimal], period: Period, strict: bool = False) -> list[dt.date | None]:
+        """The first day a sum or count measure (or an attainment of one) reached each bound
+        (with ``strict``, went above it), from the person's dated rows in the period; None
+        where the facts cannot tell."""
         scale = ZERO + 1
         base = m
         if m.kind == "attainment":
@@ -231,8 +243,9 @@ class Evaluator:
         days, running = dates[order], np.cumsum(units[order])
         out: list[dt.date | None] = []
         for b in bounds:
-            need = b * scale
-            hit = np.flatnonzero(running >= int((need.scaleb(values_scale)).to_integral_value(ROUND_CEILING)))
+            need = (b * scale).scaleb(values_scale)
+            least = int(need.to_integral_value(ROUND_FLOOR)) + 1 if strict else int(need.to_integral_value(ROUND_CEILING))
+            hit = np.flatnonzero(running >= least)
             out.append(days[hit[0]].astype(object) if len(hit) else None)
         return out
 
@@ -243,6 +256,32 @@ class Evaluator:
             i = int(grp["_i"].iloc[0])
             code = str(cur[grp.index[0]])
             self.diags.append(Diagnostic("currency-mismatch", f"{len(grp)} deal(s) in {code} feed program {self.program.id!r}, which pays in {self.program.currency} (first shown)", Location(ft.file, ft.row_of(i), column_name="currency"), hint="currency conversion arrives with the FX table (README, 'Not yet'); filter these deals out with where: {currency: " + self.program.currency + "}, or split the program by currency", value=code))
+
+    # --- history and cohorts ---------------------------------------------------------------
+    def reference_values(self, name: str, period: Period, people: list[str] | None = None) -> tuple[dict[str, Decimal | None], Period]:
+        """Each person's value of a measure in the reference period, or None without history:
+        hired after the reference period's first day, without a value there (a ratio below its
+        minimum denominator), or everyone when the reference period has no facts at all."""
+        ref = reference_of(period, self.program.reference)
+        mv = self.measure(name, ref)
+        who = self.people if people is None else people
+        any_facts = any(len(r) for r in mv.rows.values()) or any(v != 0 for v in mv.values.values())
+        out: dict[str, Decimal | None] = {}
+        for p in who:
+            hired = self.data.people[p].hire_date
+            has = any_facts and p not in mv.undefined and not (hired and hired > ref.start)
+            out[p] = mv.values[p] if has else None
+        return out, ref
+
+    def cohorts(self, period: Period) -> dict[str, CohortPlace]:
+        spec = self.program.cohorts
+        if spec is None:
+            return {}
+        if period.label not in self.cohort_cache:
+            values, ref = self.reference_values(spec.measure, period)
+            names = {p: self.data.people[p].name for p in self.people}
+            self.cohort_cache[period.label] = assign_cohorts(spec, ref.label, values, names)
+        return self.cohort_cache[period.label]
 
     # --- targets --------------------------------------------------------------------------
     def target(self, name: str, period: Period) -> tuple[dict[str, Decimal | None], dict[str, str]]:
@@ -261,34 +300,41 @@ class Evaluator:
                 vals[p] = v if isinstance(v, Decimal) else None
                 how[p] = f"roster column {t.column}"
         else:
-            ref = reference_of(period, self.program.reference)
-            mv = self.measure(t.of or "", ref)
+            history, ref = self.reference_values(t.of or "", period)
             groups: dict[str, list[str]] = {}
+            cohorts = self.cohorts(period) if t.over == "cohort" else {}
             for p in self.people:
-                key_g = self.data.people[p].team if t.over == "team" else ""
+                key_g = self.data.people[p].team if t.over == "team" else cohorts[p].cohort if t.over == "cohort" else ""
                 groups.setdefault(key_g, []).append(p)
             for g, members in groups.items():
-                population = [mv.values[p] for p in members]
-                value, text = statistic(t, population, ref.label)
+                population = [v for v in (history[p] for p in members) if v is not None]
+                value, text = statistic(t, population, ref.label, ratio=self.program.measure(t.of or "").kind in RATIO_KINDS)
+                scope = f" (team {g})" if t.over == "team" else f" (cohort {g})" if t.over == "cohort" else ""
+                if value is None:
+                    self.diags.append(Diagnostic("no-target", f"target {t.name!r}{scope}: {text}, so it has no value in {period.label} and what depends on it pays nothing", t.source, hint="choose a reference period with data (reference:), or a fixed target", severity=Severity.WARNING, value=t.name))
                 for p in members:
                     vals[p] = value
-                    how[p] = text + (f" (team {g})" if t.over == "team" else "")
+                    how[p] = text + scope
         for p in self.people:
             v = vals.get(p)
             if v is not None and t.round != "none":
                 mode = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "nearest": ROUND_HALF_UP}[t.round]
                 vals[p] = v.to_integral_value(rounding=mode)
-                how[p] += f", rounded {t.round} to {format_number(vals[p])}"
+                if vals[p] != v:
+                    how[p] += f", rounded {t.round} to {format_number(vals[p])}"
         self.target_cache[key] = (vals, how)
         return vals, how
 
 
-def statistic(t: Target, population: list[Decimal], ref_label: str) -> tuple[Decimal | None, str]:
+def statistic(t: Target, population: list[Decimal], ref_label: str, ratio: bool = False) -> tuple[Decimal | None, str]:
     """The reference-period statistic over a population (population standard deviation).
     An empty population gives no target (None)."""
     n = len(population)
     if n == 0:
-        return None, f"{t.statistic} of {t.of} in {ref_label}: nobody to measure"
+        return None, f"{t.statistic} of {t.of} in {ref_label}: nobody has a value"
+    def fmt(x: Decimal) -> str:
+        return format_rate(round(x, 6)) if ratio else format_number(round(x, 4))
+
     mean = sum(population, ZERO) / n
     mx, mn = max(population), min(population)
     s = sorted(population)
@@ -309,13 +355,15 @@ def statistic(t: Target, population: list[Decimal], ref_label: str) -> tuple[Dec
         var = sum(((x - mean) ** 2 for x in population), ZERO) / n
         sigma = var.sqrt()
         v = mean + t.k * sigma
-        text = f"mean + {format_number(t.k)}σ of {t.of} in {ref_label} (mean {format_number(round(mean, 4))}, σ {format_number(round(sigma, 4))}, {n} people)"
+        text = f"mean + {format_number(t.k)}σ of {t.of} in {ref_label} (mean {fmt(mean)}, σ {fmt(sigma)}, {n} {'person' if n == 1 else 'people'})"
     if t.clip:
         clipped = min(max(v, mean), mx)
         if clipped != v:
-            text += f", clipped into [mean, max] = [{format_number(round(mean, 4))}, {format_number(mx)}]"
+            text += f", clipped into [mean, max] = [{fmt(mean)}, {fmt(mx)}]"
         v = clipped
-    return v, text + f" = {format_number(round(v, 4))}"
+    if v == 0:
+        return None, text + " = 0: everybody had 0"
+    return v, text + f" = {fmt(v)}"
 
 
 # --- components ---------------------------------------------------------------------------
@@ -326,7 +374,7 @@ def _passes(value: Decimal, threshold: Decimal, strict: bool) -> bool:
 
 
 def _fmt_value(v: Decimal, measure: Measure | None) -> str:
-    if measure is not None and measure.kind in ("ratio", "growth", "attainment"):
+    if measure is not None and measure.kind in RATIO_KINDS:
         return format_rate(round(v, 6))
     return format_number(v)
 
@@ -385,6 +433,7 @@ def _compute_program(program: Program, data: DataSet, period: Period) -> tuple[P
     ref = reference_of(period, program.reference)
     measures = {m.name: ev.measure(m.name, period) for m in program.measures}
     targets = {t.name: ev.target(t.name, period) for t in program.targets}
+    cohorts = ev.cohorts(period)
     lines_by_person: dict[str, list[PayoutLine]] = {p: [] for p in people}
     for c in program.components:
         for pid, line in _component_lines(program, c, ev, data, period, people).items():
@@ -394,15 +443,23 @@ def _compute_program(program: Program, data: DataSet, period: Period) -> tuple[P
         person = data.people[pid]
         ms = tuple((m.name, measures[m.name].values[pid], measures[m.name].how) for m in program.measures)
         ts = tuple((t.name, targets[t.name][0].get(pid), targets[t.name][1].get(pid, "")) for t in program.targets)
-        results.append(PersonResult(pid, person.name, person.role, person.team, person.manager, program.id, program.currency, ms, ts, tuple(lines_by_person[pid])))
+        results.append(PersonResult(pid, person.name, person.role, person.team, person.manager, program.id, program.currency, ms, ts, tuple(lines_by_person[pid]), cohorts.get(pid)))
     return ProgramResult(program, period.label, period.start, period.end, ref.label, tuple(results)), ev.diags
 
 
 def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, people: list[str]) -> dict[str, PayoutLine]:
     eligible = [p for p in people if is_eligible(data.people[p], c.eligible, period)]
+    if c.eligible is not None and c.eligible.cohorts:
+        placed = ev.cohorts(period)
+        eligible = [p for p in eligible if placed[p].cohort in c.eligible.cohorts]
+    plan: dict[str, dt.date] = {}
+    if c.type == "pip":
+        plan = _pip_participants(c, ev, data, period, eligible)
+        eligible = [p for p in eligible if p in plan]
     exact: dict[str, Decimal] = {}
     steps: dict[str, list[BasisStep]] = {p: [] for p in eligible}
     awards: dict[str, tuple[Award, ...]] = {}
+    status: dict[str, str] = {}
     rows_of: dict[str, np.ndarray] = {}
     src_table = None
     base_mv = ev.measure(c.base, period) if c.base else None
@@ -431,10 +488,20 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
     elif c.type == "rank":
         assert on_mv is not None and c.top is not None
         _rank_awards(c, on_mv, on_m, eligible, data, period, exact, steps, awards)
+    elif c.type == "slabs" and c.ladder is not None:
+        assert on_mv is not None
+        _ladder_rewards(c, ev, on_mv, on_m, eligible, period, exact, steps, awards)
     elif c.type in ("slabs", "milestones"):
         assert on_mv is not None
         for p in eligible:
-            exact[p], awards[p] = _step_rewards(c, ev, p, on_mv.values[p], on_m, period, steps[p])
+            resolved = _resolve_steps(c, ev, p, period, on_m, steps[p])
+            exact[p], awards[p] = _step_rewards(c, ev, p, on_mv.values[p], on_m, period, steps[p], resolved)
+    elif c.type == "champions":
+        assert on_mv is not None
+        _champion_rewards(program, c, ev, data, on_mv, on_m, eligible, period, exact, steps, awards)
+    elif c.type == "pip":
+        assert on_m is not None
+        rows_of = _pip_rewards(c, ev, data, on_m, plan, period, exact, steps, awards, status)
     out: dict[str, PayoutLine] = {}
     for p in eligible:
         amount = exact.get(p, ZERO)
@@ -458,7 +525,7 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         rounded = round_money(amount, c.rounding)
         rows = rows_of.get(p, np.zeros(0, dtype=np.int64))
         earned = awards.get(p, ()) if gate_ok else ()
-        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "", earned)
+        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "", earned, status.get(p, ""))
     return out
 
 
@@ -490,26 +557,23 @@ def _rank_awards(c: Component, mv: MeasureValue, m: Measure | None, eligible: li
             awards[p] = tuple(got)
 
 
-def _step_rewards(c: Component, ev: Evaluator, p: str, v: Decimal, m: Measure | None, period: Period, out: list[BasisStep]) -> tuple[Decimal, tuple[Award, ...]]:
+def _step_rewards(c: Component, ev: Evaluator, p: str, v: Decimal, m: Measure | None, period: Period, out: list[BasisStep], steps: tuple[Step, ...]) -> tuple[Decimal, tuple[Award, ...]]:
     """Slabs: the highest band reached pays once. Milestones: every one reached pays. Badges
     and non-cash rewards carry the day the measure first reached their bound."""
-    reached = [s for s in c.steps if v >= s.bound]
+    if not steps:
+        return ZERO, ()
+    reached = [s for s in steps if v >= s.bound]
     paid = reached[-1:] if c.type == "slabs" else reached
     dates = ev.crossing_dates(m, p, [s.bound for s in paid], period) if m is not None else [None] * len(paid)
     cash = ZERO
     earned: list[Award] = []
     word = "from" if c.type == "slabs" else "at"
-    for s in c.steps:
+    first = len(out)
+    for s in steps:
         label = s.name or f"{c.type[:-1]} {word} {_fmt_value(s.bound, m)}"
         if s in paid:
             day = dates[paid.index(s)] or period.end
-            gives = [f"pays {format_money(s.pays)}"] if s.pays is not None else []
-            if s.badge:
-                earned.append(Award("badge", s.badge, day))
-                gives.append(f"badge {s.badge}")
-            if s.reward:
-                earned.append(Award("non-cash", s.reward, day, s.cost))
-                gives.append(f"{s.reward}" + (f" (cost {format_money(s.cost)})" if s.cost is not None else ""))
+            gives = _gives(s, day, earned)
             cash += s.pays or ZERO
             out.append(BasisStep(f"{label}: reached", threshold=s.bound, amount=s.pays or ZERO, note=f"{', '.join(gives)}; reached on {day.isoformat()}"))
         elif c.type == "milestones" or not reached or s.bound > reached[-1].bound:
@@ -518,8 +582,199 @@ def _step_rewards(c: Component, ev: Evaluator, p: str, v: Decimal, m: Measure | 
             if c.type == "slabs":
                 break
     if not reached:
-        out.insert(0, BasisStep(f"{c.on} {_fmt_value(v, m)} is below the first {word} {_fmt_value(c.steps[0].bound, m)}", amount=ZERO))
+        out.insert(first, BasisStep(f"{c.on} {_fmt_value(v, m)} is below the first {word} {_fmt_value(steps[0].bound, m)}", amount=ZERO))
     return cash, tuple(earned)
+
+
+def _resolve_steps(c: Component, ev: Evaluator, p: str, period: Period, m: Measure | None, out: list[BasisStep]) -> tuple[Step, ...]:
+    """Steps whose bound is a share of a target become plain bounds for this person; a step
+    whose target has no value cannot be reached (and says so)."""
+    if not any(s.target for s in c.steps):
+        return c.steps
+    resolved = []
+    for s in c.steps:
+        if s.target is None:
+            resolved.append(s)
+            continue
+        value, how = ev.target(s.target, period)
+        t = value.get(p)
+        share = "" if s.bound == 1 else f"{format_rate(s.bound)} of "
+        if t is None:
+            out.append(BasisStep(f"{s.name or share + 'target ' + s.target}: no target", note=how.get(p, "")))
+            continue
+        bound = s.bound * t
+        name = s.name or f"{c.type[:-1]} at {share}{s.target} = {_fmt_value(round(bound, 6), m)}"
+        resolved.append(replace(s, bound=bound, name=name))
+    return tuple(sorted(resolved, key=lambda s: s.bound))
+
+
+def _ladder_rewards(c: Component, ev: Evaluator, mv: MeasureValue, m: Measure | None, eligible: list[str], period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], awards: dict[str, tuple[Award, ...]]) -> None:
+    """Slabs generated per cohort from its reference average and maximum."""
+    assert c.ladder is not None
+    placed = ev.cohorts(period)
+    ladders: dict[str, tuple[tuple[Step, ...], str]] = {}
+    for p in eligible:
+        place = placed[p]
+        if place.cohort not in ladders:
+            if place.average is None or place.maximum is None:
+                ladders[place.cohort] = ((), f"cohort {place.cohort}: nobody in it has history in {place.reference}, so it has no ladder")
+            elif (place.average if c.ladder.start == "average" else place.maximum) <= 0:
+                ladders[place.cohort] = ((), f"cohort {place.cohort}: its {c.ladder.start} in {place.reference} is 0, so it has no ladder")
+            else:
+                try:
+                    ladder, how = build_ladder(c.ladder, place.average, place.maximum)
+                    ladders[place.cohort] = (ladder, f"cohort {place.cohort}: {how}")
+                except LadderTooLong as exc:
+                    ev.diags.append(Diagnostic("ladder-too-long", f"components.{c.id}.ladder: for cohort {place.cohort!r}, {exc}", c.source, hint="make the step larger (step or step_share), or the stretch smaller", value=place.cohort))
+                    ladders[place.cohort] = ((), f"cohort {place.cohort}: the ladder is too long")
+        ladder, how = ladders[place.cohort]
+        steps[p].append(BasisStep(how))
+        exact[p], awards[p] = _step_rewards(c, ev, p, mv.values[p], m, period, steps[p], ladder)
+
+
+def _champion_rewards(program: Program, c: Component, ev: Evaluator, data: DataSet, mv: MeasureValue, m: Measure | None, eligible: list[str], period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], awards: dict[str, tuple[Award, ...]]) -> None:
+    """The reference period's top people (as many as rewards) are the champions; their values
+    are milestones, beaten only by going strictly above. A champion must have a value above
+    zero: nobody is a champion of an empty period."""
+    ref = reference_of(period, program.reference)
+    ref_people = [p for p in eligible_people(program, data, ref) if is_eligible(data.people[p], c.eligible, ref)]
+    ref_values = Evaluator(program, data, ref_people).measure(c.on or "", ref).values
+    order = sorted((p for p in ref_people if ref_values[p] > 0), key=lambda p: (-ref_values[p], data.people[p].name, p))
+    champions = [(p, ref_values[p]) for p in order[: len(c.steps)]]
+    for p in eligible:
+        v = mv.values[p]
+        beaten = [(i, q, cv) for i, (q, cv) in enumerate(champions) if v > cv]
+        dates = ev.crossing_dates(m, p, [cv for _, _, cv in beaten], period, strict=True) if m is not None else [None] * len(beaten)
+        cash = ZERO
+        got: list[Award] = []
+        for i, (q, cv) in enumerate(champions):
+            reward = c.steps[i]
+            who = f"champion {i + 1}: {data.people[q].name} with {_fmt_value(cv, m)} in {ref.label}"
+            hit = next((k for k, b in enumerate(beaten) if b[0] == i), None)
+            if hit is not None:
+                day = dates[hit] or period.end
+                gives = _gives(reward, day, got)
+                cash += reward.pays or ZERO
+                steps[p].append(BasisStep(f"{who}: beaten", threshold=cv, amount=reward.pays or ZERO, note=f"{', '.join(gives)}; went above it on {day.isoformat()}"))
+            else:
+                tie = " (a tie does not beat)" if v == cv else ""
+                steps[p].append(BasisStep(f"{who}: not beaten{tie}", threshold=cv, note=f"needs more than {_fmt_value(cv, m)}"))
+        for i in range(len(champions), len(c.steps)):
+            steps[p].append(BasisStep(f"champion {i + 1}: none (fewer than {len(c.steps)} people had {c.on} above 0 in {ref.label})"))
+        exact[p], awards[p] = cash, tuple(got)
+
+
+def _gives(s: Step, day: dt.date, got: list[Award]) -> list[str]:
+    """What a reached step gives, as text; badges and non-cash rewards are added to ``got``."""
+    gives = [f"pays {format_money(s.pays)}"] if s.pays is not None else []
+    if s.badge:
+        got.append(Award("badge", s.badge, day))
+        gives.append(f"badge {s.badge}")
+    if s.reward:
+        got.append(Award("non-cash", s.reward, day, s.cost))
+        gives.append(f"{s.reward}" + (f" (cost {format_money(s.cost)})" if s.cost is not None else ""))
+    return gives
+
+
+def _pip_participants(c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str]) -> dict[str, dt.date]:
+    """Who is on the plan and from which day: a roster date column, or the bottom N (share)
+    of the reference period, people tied at the cut all joining."""
+    parts = c.participants
+    assert parts is not None
+    if parts.roster:
+        out = {}
+        for p in eligible:
+            day = data.people[p].attr(parts.roster)
+            if isinstance(day, dt.date) and day <= period.end:
+                out[p] = day
+        return out
+    start = parts.start or period.start
+    values, ref = ev.reference_values(parts.by or c.on or "", period.containing(start))
+    known = sorted((p for p in eligible if values.get(p) is not None), key=lambda p: (values[p], data.people[p].name, p))
+    n = parts.bottom if parts.bottom is not None else max(1, int(((parts.bottom_share or ZERO) * len(known)).to_integral_value(ROUND_HALF_UP)))
+    if not known:
+        return {}
+    cut = values[known[min(n, len(known)) - 1]]
+    return {p: start for p in known if values[p] is not None and values[p] <= cut}  # type: ignore[operator]
+
+
+def _pip_rewards(c: Component, ev: Evaluator, data: DataSet, m: Measure, plan: dict[str, dt.date], period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], awards: dict[str, tuple[Award, ...]], status: dict[str, str]) -> dict[str, np.ndarray]:
+    """Cumulative checkpoints from each person's start day. A checkpoint pays in the period
+    that holds its last day; earlier ones are shown as settled, later ones as due."""
+    target, how = _pip_targets(c, ev, data, period, plan)
+    rows_of: dict[str, np.ndarray] = {}
+    for p, start in plan.items():
+        t = target.get(p)
+        got: list[Award] = []
+        cash = ZERO
+        final = c.steps[-1]
+        end = start + dt.timedelta(days=(final.day or 1) - 1)
+        steps[p].append(BasisStep(f"on the plan from {start.isoformat()} to {end.isoformat()}", note=f"target {how.get(p, '')}"))
+        if t is None:
+            status[p] = "Met the plan: cannot tell (the plan has no target)"
+            steps[p].append(BasisStep(status[p], amount=ZERO))
+            exact[p], awards[p] = ZERO, ()
+            continue
+        met = None
+        for s in c.steps:
+            due = start + dt.timedelta(days=(s.day or 1) - 1)
+            need = s.bound * t
+            window = Period.between(start, min(due, period.end))
+            mv = ev.measure(m.name, window) if window.end >= start else None
+            v = mv.values[p] if mv is not None else ZERO
+            label = s.name or f"{format_rate(s.bound)} of the target ({_fmt_value(round(need, 6), m)}) by day {s.day} ({due.isoformat()})"
+            if due > period.end:
+                steps[p].append(BasisStep(f"{label}: due after this period", threshold=need, note=f"{_fmt_value(v, m)} so far"))
+                continue
+            ok = v >= need
+            if s is final:
+                met = ok
+            if due < period.start:
+                steps[p].append(BasisStep(f"{label}: {'met' if ok else 'missed'} (settled in an earlier period)", threshold=need, note=f"{_fmt_value(v, m)} by then"))
+                continue
+            if mv is not None and p in mv.rows:
+                rows_of[p] = mv.rows[p]
+            if ok:
+                day = ev.crossing_dates(m, p, [need], window)[0] or due
+                gives = _gives(s, day, got)
+                cash += s.pays or ZERO
+                steps[p].append(BasisStep(f"{label}: met", threshold=need, amount=s.pays or ZERO, note=f"{_fmt_value(v, m)}; {', '.join(gives) or 'reached'} on {day.isoformat()}"))
+            else:
+                steps[p].append(BasisStep(f"{label}: missed", threshold=need, amount=ZERO, note=f"{_fmt_value(v, m)}, {_fmt_value(need - v, m)} short"))
+        verdict = "yes" if met else "no" if met is False else f"not yet (the plan ends on {end.isoformat()})"
+        status[p] = f"Met the plan: {verdict}"
+        steps[p].append(BasisStep(status[p]))
+        exact[p], awards[p] = cash, tuple(got)
+    return rows_of
+
+
+def _pip_targets(c: Component, ev: Evaluator, data: DataSet, period: Period, plan: dict[str, dt.date]) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+    """A plan's target is set by the period its start date falls in (so it stays the same
+    for the whole plan). team_lowest: the lowest reference-period value above zero in the
+    person's team among people with history who are not on the plan (the whole team when
+    everyone is on it). Zeros are left out: a target of 0 would be met by doing nothing."""
+    out: dict[str, Decimal | None] = {}
+    how: dict[str, str] = {}
+    for p, start in plan.items():
+        plan_period = period.containing(start)  # the target is set when the plan starts
+        if c.target and c.target != "team_lowest":
+            named, named_how = ev.target(c.target, plan_period)
+            out[p], how[p] = named.get(p), named_how.get(p, "")
+            continue
+        values, ref = ev.reference_values(c.on or "", plan_period)
+        team = data.people[p].team
+        mates = [q for q in ev.people if data.people[q].team == team and (values.get(q) or 0) > 0]
+        others = [q for q in mates if q not in plan] or mates
+        if not others:
+            out[p] = None
+            how[p] = f"team_lowest: nobody in team {team or '-'} had {c.on} above 0 in {ref.label}"
+            ev.diags.append(Diagnostic("no-target", f"components.{c.id}: {data.people[p].name} ({p}) has no plan target: {how[p]}", c.source, hint="give the plan a target (target: <name>), or a reference period with data", severity=Severity.WARNING, value=p))
+            continue
+        low = min(others, key=lambda q: (values[q], data.people[q].name))
+        out[p] = values[low]
+        scope = "not on the plan" if any(q not in plan for q in mates) else "(everyone in the team is on the plan)"
+        how[p] = f"team_lowest: the lowest {c.on} above 0 in {ref.label} in team {team or '-'} {scope}: {data.people[low].name} with {format_number(values[low])}"
+    return out, how
 
 
 def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], base_mv: MeasureValue | None, on_mv: MeasureValue | None, on_m: Measure | None) -> None:

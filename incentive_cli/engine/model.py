@@ -9,9 +9,11 @@ from functools import cached_property
 from typing import Any
 
 from ..diagnostics import Location
-from ..money import Rounding, format_amount, format_rate
+from ..money import Rounding, format_amount, format_number, format_rate
 
 _SRC = field(default_factory=Location, compare=False, repr=False)
+
+RATIO_KINDS = ("ratio", "growth", "attainment")  # measures shown as percentages
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Eligibility:
     regions: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    cohorts: tuple[str, ...] = ()  # components only
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,54 @@ class Step:
     cost: Decimal | None = None
     name: str | None = None
     source: Location = _SRC
+    target: str | None = None  # the bound is a share of this target
+    day: int | None = None  # pip checkpoints: the last day of the plan to reach it
+
+    @property
+    def gives(self) -> bool:
+        return self.pays is not None or bool(self.badge) or bool(self.reward)
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """A slab ladder generated per cohort: from the cohort average (or maximum) up to a
+    stretch of the cohort maximum, in steps, with one open-ended slab above."""
+
+    stretch: Decimal
+    rate: Decimal
+    start: str = "average"  # or maximum
+    step: Decimal | None = None
+    step_share: Decimal | None = None
+    gap: Decimal = Decimal(1)
+    places: int = 0
+    round: str = "down"
+    top_pays: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class CohortGroup:
+    name: str
+    share: Decimal
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    measure: str
+    groups: tuple[CohortGroup, ...]
+    no_history: str
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
+class Participants:
+    """pip: who is on the plan: a roster date column, or the bottom N / share of the
+    reference period by a measure (from a start date)."""
+
+    roster: str | None = None
+    bottom: int | None = None
+    bottom_share: Decimal | None = None
+    by: str | None = None
+    start: Any = None  # datetime.date
 
 
 @dataclass(frozen=True)
@@ -121,6 +172,9 @@ class Component:
     rounding: Rounding = Rounding()
     eligible: Eligibility | None = None
     source: Location = _SRC
+    ladder: Ladder | None = None  # slabs generated per cohort
+    participants: Participants | None = None  # pip
+    target: str | None = None  # pip: team_lowest or a target name
 
 
 @dataclass(frozen=True)
@@ -139,6 +193,7 @@ class Program:
     file: str = ""
     sha256: str = ""
     source: Location = _SRC
+    cohorts: Cohorts | None = None
 
     def measure(self, name: str) -> Measure:
         for m in self.measures:
@@ -151,6 +206,11 @@ class Program:
             if t.name == name:
                 return t
         raise KeyError(name)
+
+    def target_is_ratio(self, name: str) -> bool:
+        """A statistic of a ratio, growth or attainment is a share, shown as a percentage."""
+        t = self.target(name)
+        return t.kind == "statistic" and self.measure(t.of or "").kind in RATIO_KINDS
 
 
 # --- results ----------------------------------------------------------------------------
@@ -187,6 +247,28 @@ class Award:
 
 
 @dataclass(frozen=True)
+class CohortPlace:
+    """A person's cohort, with the figures that set its ladder."""
+
+    cohort: str
+    measure: str
+    reference: str  # the reference period's label
+    value: Decimal | None  # the person's reference-period value; None without history
+    rank: int | None  # competition rank among people with history
+    ranked: int  # people with history
+    size: int  # people in the cohort
+    average: Decimal | None  # of the members with history
+    maximum: Decimal | None
+
+    @property
+    def text(self) -> str:
+        """One line, for statements and explain."""
+        who = f"rank {self.rank} of {self.ranked} by {self.measure} in {self.reference} ({format_number(self.value)})" if self.rank is not None and self.value is not None else f"no history in {self.reference}"
+        stats = f"cohort average {format_number(round(self.average, 2))}, maximum {format_number(self.maximum)}" if self.average is not None and self.maximum is not None else "no member of the cohort has history"
+        return f"{who}; {stats}; {self.size} {'person' if self.size == 1 else 'people'}"
+
+
+@dataclass(frozen=True)
 class PayoutLine:
     person_id: str
     program_id: str
@@ -199,6 +281,7 @@ class PayoutLine:
     source_rows: Any = ()  # data row indices (numpy array) of the facts that fed this line
     source_file: str = ""
     awards: tuple[Award, ...] = ()
+    status: str = ""  # a plain outcome for the statement's summary ("Met the plan: yes")
 
     @cached_property
     def basis(self) -> str:
@@ -218,6 +301,7 @@ class PersonResult:
     measures: tuple[tuple[str, Decimal, str], ...]  # name, value, how it was derived
     targets: tuple[tuple[str, Decimal | None, str], ...]
     lines: tuple[PayoutLine, ...]
+    cohort: CohortPlace | None = None
 
     @property
     def total(self) -> Decimal:

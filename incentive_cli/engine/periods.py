@@ -62,6 +62,20 @@ class Period:
         start = self.start + dt.timedelta(days=steps * length)
         return Period.between(start, start + dt.timedelta(days=length - 1))
 
+    def containing(self, day: dt.date) -> Period:
+        """The period of this kind that holds ``day`` (a range shifts by whole lengths).
+
+        >>> Period.parse("2026-05").containing(dt.date(2026, 4, 20)).label
+        '2026-04'
+        """
+        if self.kind == "month":
+            return Period.parse(f"{day.year:04d}-{day.month:02d}")
+        if self.kind == "quarter":
+            return Period.parse(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
+        if self.kind == "year":
+            return Period.parse(f"{day.year:04d}")
+        return self.shift((day - self.start).days // self.days)
+
     def previous(self) -> Period:
         return self.shift(-1)
 

@@ -8,6 +8,7 @@ declared). Nothing raises for bad input.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +16,15 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Location
 from ..engine.model import (
+    CohortGroup,
+    Cohorts,
     Component,
     Eligibility,
     Filter,
     Gate,
+    Ladder,
     Measure,
+    Participants,
     Program,
     Step,
     Target,
@@ -36,7 +41,7 @@ CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "at_least", "above", "a
 def _eligibility(o: PObj | None) -> Eligibility:
     if not o:
         return Eligibility()
-    return Eligibility(*(tuple(x for x in (o.get(k) or []) if x is not None) for k in ("roles", "teams", "regions", "people", "exclude")))
+    return Eligibility(*(tuple(x for x in (o.get(k) or []) if x is not None) for k in ("roles", "teams", "regions", "people", "exclude", "cohorts")))
 
 
 def _rounding(o: PObj | None, default: Rounding) -> Rounding:
@@ -207,7 +212,7 @@ def _check_tiers(c: PObj, ck: _Checker) -> tuple[Tier, ...]:
     return tuple(out)
 
 
-def _check_steps(c: PObj, ck: _Checker, key: str, bound_key: str) -> tuple[Step, ...]:
+def _check_steps(c: PObj, ck: _Checker, key: str, bound_key: str, targets: set[str]) -> tuple[Step, ...]:
     items: PList | None = c.get(key)
     if items is None:
         ck.error("missing-key", f"{c.path}: a {c.get('type')} component needs '{key}'", c.loc, hint=f"list them lowest first, each with {bound_key} and pays, badge or reward")
@@ -218,22 +223,116 @@ def _check_steps(c: PObj, ck: _Checker, key: str, bound_key: str) -> tuple[Step,
         if not isinstance(s, PObj):
             continue
         p = f"{c.path}.{key}[{i}]"
-        if s.get(bound_key) is None:
-            ck.error("missing-key", f"{p}: needs '{bound_key}'", s.loc, hint=f"for example {bound_key}: 8")
+        tname = s.get("target")
+        if tname is not None and tname not in targets:
+            ck.error("bad-reference", f"{p}.target: no target named {tname!r}", s.where("target"), hint=_known("targets", targets), value=tname)
+        if s.get(bound_key) is None and tname is None:
+            ck.error("missing-key", f"{p}: needs '{bound_key}'", s.loc, hint=f"for example {bound_key}: 8 (or target: <name> for 100% of a target)")
             continue
+        bound: Decimal = s[bound_key] if s.get(bound_key) is not None else Decimal(1)
         if other in s:
             ck.error("wrong-type", f"{p}.{other}: {key} use '{bound_key}', not '{other}'", s.where(other), hint=f"write {bound_key}: instead")
-        if s.get("pays") is None and not s.get("badge") and not s.get("reward"):
-            ck.error("missing-key", f"{p}: says nothing to pay", s.loc, hint="give it pays, badge or reward")
-        if s.get("cost") is not None and not s.get("reward"):
-            ck.error("wrong-type", f"{p}.cost: a cost belongs to a non-cash reward", s.where("cost"), hint="add reward: <name>, or remove cost")
-        if out and s[bound_key] <= out[-1].bound:
-            ck.error("bad-tiers", f"{p}.{bound_key}: {s[bound_key]} is not above the previous {out[-1].bound}", s.where(bound_key), hint=f"list {key} in increasing order")
-        out.append(Step(s[bound_key], s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc))
+        _check_reward(s, p, ck)
+        if out and out[-1].target == tname and bound <= out[-1].bound:
+            ck.error("bad-tiers", f"{p}.{bound_key}: {bound} is not above the previous {out[-1].bound}", s.where(bound_key), hint=f"list {key} in increasing order")
+        out.append(Step(bound, s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc, target=tname))
     return tuple(out)
 
 
-def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measures: dict[str, Measure]) -> tuple[Component, ...]:
+def _check_reward(s: PObj, p: str, ck: _Checker) -> None:
+    if s.get("pays") is None and not s.get("badge") and not s.get("reward"):
+        ck.error("missing-key", f"{p}: says nothing to pay", s.loc, hint="give it pays, badge or reward")
+    if s.get("cost") is not None and not s.get("reward"):
+        ck.error("wrong-type", f"{p}.cost: a cost belongs to a non-cash reward", s.where("cost"), hint="add reward: <name>, or remove cost")
+
+
+def _build_cohorts(doc: PObj, ck: _Checker, measures: set[str]) -> Cohorts | None:
+    co = doc.get("cohorts")
+    if not isinstance(co, PObj) or not isinstance(co.get("groups"), PList):
+        return None
+    if co.get("measure") is not None and co["measure"] not in measures:
+        ck.error("bad-reference", f"cohorts.measure: no measure named {co['measure']!r}", co.where("measure"), hint=_known("measures", measures), value=co["measure"])
+    groups: list[CohortGroup] = []
+    for i, g in enumerate(co["groups"]):
+        if not isinstance(g, PObj) or g.get("name") is None or g.get("share") is None:
+            continue
+        if any(x.name == g["name"] for x in groups):
+            ck.error("bad-reference", f"cohorts.groups[{i}].name: the cohort {g['name']!r} is named twice", g.where("name"), hint="give every cohort its own name", value=g["name"])
+        groups.append(CohortGroup(g["name"], g["share"]))
+    total = sum((g.share for g in groups), Decimal(0))
+    if groups and len(groups) == len(co["groups"]) and total != 1:
+        ck.error("bad-shares", f"cohorts.groups: the shares add up to {(total * 100).normalize():f}%, not 100%", co.where("groups"), hint="make the cohort shares add up to 100% (for example 10%, 30%, 60%)")
+    names = [g.name for g in groups]
+    nh = co.get("no_history")
+    if nh is not None and nh not in names:
+        ck.error("bad-reference", f"cohorts.no_history: no cohort named {nh!r}", co.where("no_history"), hint=_known("cohorts", names), value=nh)
+    if not groups or co.get("measure") is None:
+        return None
+    return Cohorts(co["measure"], tuple(groups), nh or names[-1], co.loc)
+
+
+def _ladder(c: PObj) -> Ladder | None:
+    lo = c.get("ladder")
+    if not isinstance(lo, PObj) or lo.get("stretch") is None or lo.get("rate") is None:
+        return None
+    return Ladder(stretch=lo["stretch"], rate=lo["rate"], start=lo.get("start") or "average", step=lo.get("step"), step_share=lo.get("step_share"),
+                  gap=lo["gap"] if lo.get("gap") is not None else Decimal(1), places=lo["places"] if lo.get("places") is not None else 0,
+                  round=lo.get("round") or "down", top_pays=lo.get("top_pays"))
+
+
+def _participants(c: PObj, ck: _Checker, measures: dict[str, Measure]) -> Participants | None:
+    po = c.get("participants")
+    if not isinstance(po, PObj):
+        return None
+    p = f"{c.path}.participants"
+    by = po.get("by")
+    if by is not None and by not in measures:
+        ck.error("bad-reference", f"{p}.by: no measure named {by!r}", po.where("by"), hint=_known("measures", measures), value=by)
+    start = None
+    if po.get("start") is not None:
+        try:
+            start = dt.date.fromisoformat(po["start"])
+        except ValueError:
+            ck.error("bad-number", f"{p}.start: {po['start']!r} is not a date", po.where("start"), hint="write a real date as YYYY-MM-DD, e.g. 2017-04-03", value=po["start"])
+    if po.get("roster") is not None and (by is not None or start is not None):
+        ck.error("wrong-type", f"{p}: 'by' and 'start' go with bottom or bottom_share; with roster each person's start date is in the roster column", po.loc, hint="remove by and start, or choose people by bottom")
+    return Participants(po.get("roster"), po.get("bottom"), po.get("bottom_share"), by, start)
+
+
+def _checkpoints(c: PObj, ck: _Checker) -> tuple[Step, ...]:
+    items = c.get("checkpoints")
+    if not isinstance(items, PList):
+        return ()
+    out: list[Step] = []
+    for i, s in enumerate(items):
+        if not isinstance(s, PObj) or s.get("at") is None or s.get("day") is None:
+            continue
+        p = f"{c.path}.checkpoints[{i}]"
+        _check_reward(s, p, ck)
+        if out and (s["at"] <= out[-1].bound or s["day"] <= (out[-1].day or 0)):
+            ck.error("bad-tiers", f"{p}: checkpoints must rise in both share and day (this one is at {(s['at'] * 100).normalize():f}% by day {s['day']})", s.loc, hint="list checkpoints in order: 25% by day 7, 50% by day 14, 75% by day 21, 100% by day 30")
+        out.append(Step(s["at"], s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc, day=s["day"]))
+    return tuple(out)
+
+
+def _rewards(c: PObj, key: str, ck: _Checker) -> tuple[Step, ...]:
+    items = c.get(key)
+    if not isinstance(items, PList):
+        return ()
+    out = []
+    for i, s in enumerate(items):
+        if isinstance(s, PObj):
+            _check_reward(s, f"{c.path}.{key}[{i}]", ck)
+            out.append(Step(Decimal(0), s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc))
+    return tuple(out)
+
+
+# Keys that belong to one component type only.
+TYPE_KEYS = {"ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
+             "slabs": ("slabs",), "milestones": ("milestones",), "tiers": ("tiers",), "top": ("rank",), "ties": ("rank",)}
+
+
+def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measures: dict[str, Measure], targets: set[str], cohorts: Cohorts | None) -> tuple[Component, ...]:
     comps: PList = doc.get("components") or PList()
     out = []
     seen: dict[str, Location] = {}
@@ -278,9 +377,30 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 ck.error("wrong-type", f"{p}.scope: deal and running scopes need a base that sums a field of the deals", c.where("scope"), hint="use scope: period, or a sum measure as base")
             if c.get("scope") == "deal" and on and on != base:
                 ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'measure' must be the base", c.where("scope"), hint="remove measure, or use scope: period or running")
+        elif ctype == "slabs" and "ladder" in c:
+            need("measure", "the measure the ladder is on, e.g. measure: revenue")
+            if "slabs" in c:
+                ck.error("wrong-type", f"{p}: give either 'slabs' (a table) or 'ladder' (generated per cohort), not both", c.where("ladder"), hint="remove one of them")
+            if doc.get("cohorts") is None:
+                ck.error("missing-key", f"{p}.ladder: a ladder is generated from cohorts, and the program declares none", c.where("ladder"), hint="add cohorts: {measure: ..., groups: [...]} to the program, or list the slabs as a table")
         elif ctype in ("slabs", "milestones"):
             need("measure", "the measure the bands are on, e.g. measure: meetings")
-            steps = _check_steps(c, ck, ctype, "from" if ctype == "slabs" else "at")
+            steps = _check_steps(c, ck, ctype, "from" if ctype == "slabs" else "at", targets)
+        elif ctype == "champions":
+            need("measure", "the measure champions are ranked by, e.g. measure: revenue")
+            need("champions", "one reward per champion, the top champion first: champions: [{pays: 400}, {pays: 300}, {pays: 200}, {pays: 100}]")
+            steps = _rewards(c, "champions", ck)
+        elif ctype == "pip":
+            need("measure", "the measure the plan tracks, e.g. measure: revenue")
+            need("participants", "who is on the plan: participants: {roster: pip_start} or {bottom: 3}")
+            need("checkpoints", "for example checkpoints: [{at: 25%, day: 7, badge: Week 1}, ...]")
+            steps = _checkpoints(c, ck)
+            pm = measures.get(c.get("measure") or "")
+            if pm is not None and pm.kind not in ("sum", "count", "distinct"):
+                ck.error("wrong-type", f"{p}.measure: a plan adds up {c['measure']!r} day by day, so it must be a sum, count or distinct measure (it is a {pm.kind})", c.where("measure"), hint="track a sum or count measure")
+            tname = c.get("target")
+            if tname is not None and tname != "team_lowest" and tname not in targets:
+                ck.error("bad-reference", f"{p}.target: no target named {tname!r}", c.where("target"), hint="write team_lowest, or " + _known("targets", targets), value=tname)
         elif ctype == "rank":
             need("measure", "the measure people are ranked by, e.g. measure: revenue")
             need("top", "how many ranks win, e.g. top: 3")
@@ -296,6 +416,15 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             strict = c.get("above") is not None and c.get("at_least") is None
         for key in ("base", "measure"):
             measure_ref(key)
+        for key, types in TYPE_KEYS.items():
+            if key in c and ctype not in types:
+                ck.error("wrong-type", f"{p}.{key}: '{key}' belongs to {' or '.join(types)} components, and this one is {ctype}", c.where(key), hint=f"remove {key}, or change the type")
+        el = c.get("eligible")
+        if isinstance(el, PObj) and el.get("cohorts"):
+            known = [g.name for g in cohorts.groups] if cohorts else []
+            for name in el["cohorts"]:
+                if name is not None and name not in known:
+                    ck.error("bad-reference", f"{p}.eligible.cohorts: no cohort named {name!r}", el.where("cohorts"), hint=_known("cohorts", known) if known else "declare the program's cohorts first", value=name)
         gate = None
         if isinstance(c.get("gate"), PObj):
             g = c["gate"]
@@ -312,7 +441,9 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 top=c.get("top"), ties=c.get("ties"), badge=c.get("badge"), reward=c.get("reward"), cost=c.get("cost"),
                 threshold=threshold, strict=strict, amount=c.get("amount"), gate=gate, cap=c.get("cap"), floor=c.get("floor"),
                 rounding=_rounding(c.get("rounding"), program_rounding), eligible=_eligibility(c.get("eligible")) if c.get("eligible") else None,
-                source=c.loc,
+                source=c.loc, ladder=_ladder(c) if ctype == "slabs" else None,
+                participants=_participants(c, ck, measures) if ctype == "pip" else None,
+                target=(c.get("target") or "team_lowest") if ctype == "pip" else None,
             )
         )
     return tuple(out)
@@ -341,7 +472,8 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     measures = _build_measures(doc, ck)
     mnames = {m.name for m in measures}
     targets = _build_targets(doc, ck, mnames)
-    components = _build_components(doc, ck, rounding, {m.name: m for m in measures})
+    cohorts = _build_cohorts(doc, ck, mnames)
+    components = _build_components(doc, ck, rounding, {m.name: m for m in measures}, {t.name for t in targets}, cohorts)
     diags += ck.diags
     if any(d.is_error for d in diags):
         return None, diags
@@ -349,7 +481,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         id=doc["id"], name=doc.get("name") or doc["id"], currency=doc["currency"], period=doc["period"],
         reference=doc.get("reference") or "previous", rounding=rounding, eligible=_eligibility(doc.get("eligible")),
         measures=measures, targets=targets, components=components, version=doc.get("version") or "",
-        file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc,
+        file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc, cohorts=cohorts,
     )
     return program, diags
 

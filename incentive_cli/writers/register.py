@@ -121,7 +121,37 @@ def write_register_xlsx(path: Path, period: str, results: list[ProgramResult]) -
         chart.set_x_axis({"num_format": "#,##0", "min": 0})  # bars start at zero, always
         by_program.insert_chart(len(names) + 3 + len(totals), 0, chart, {"x_scale": 1.6, "y_scale": 1.0})
     _attainment_sheet(wb, f, period, results)
+    _cohort_sheet(wb, f, period, results)
     wb.close()
+
+
+def _cohort_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]) -> None:
+    """Every person's cohort, with the cohort's average and maximum (programs with cohorts)."""
+    rows = [(r, p) for r in results for p in r.people if p.cohort is not None]
+    if not rows:
+        return
+    ws = wb.add_worksheet("Cohorts")
+    headers = ["Program", "Person id", "Person", "Cohort", "Rank", "Reference value", "Cohort average", "Cohort maximum", "Cohort size", "Reference period"]
+    for j, h in enumerate(headers):
+        ws.write_string(0, j, h, f.header)
+    ws.freeze_panes(1, 3)
+    order = {id(r): {g.name: i for i, g in enumerate(r.program.cohorts.groups)} if r.program.cohorts else {} for r, _ in rows}
+    rows.sort(key=lambda rp: (rp[0].program.id, order[id(rp[0])].get(rp[1].cohort.cohort if rp[1].cohort else "", 0), rp[1].cohort.rank if rp[1].cohort and rp[1].cohort.rank is not None else 10**9, rp[1].name))
+    texts: list[list[str]] = [[h] for h in headers]
+    for i, (r, p) in enumerate(rows, start=1):
+        c = p.cohort
+        assert c is not None
+        for j, v in enumerate([r.program.id, p.person_id, p.name, c.cohort]):
+            ws.write_string(i, j, v)
+            texts[j].append(v)
+        for j, num in ((4, c.rank), (5, c.value), (6, c.average), (7, c.maximum), (8, c.size)):
+            if num is None:
+                ws.write_string(i, j, "no history" if j in (4, 5) else "-")
+            else:
+                ws.write_number(i, j, num, f.number)
+        ws.write_string(i, 9, c.reference)
+    fit_widths(ws, texts[:4] + [["Rank"], ["Reference value", "1,234,567.89"], ["Cohort average", "1,234,567.89"], ["Cohort maximum", "1,234,567.89"], ["Cohort size"], ["Reference period"]], maximum=40)
+    print_setup(ws, f"Cohorts {period}", "", repeat_row=0)
 
 
 def _attainment_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..engine.data import DataSet
 from ..engine.deal_credit import DealCredit
-from ..engine.model import ProgramResult
+from ..engine.model import RATIO_KINDS, ProgramResult
 from ..engine.periods import Period
 from ..money import allocate, minor_units
 from .fastxlsx import new_workbook as fast_workbook
@@ -46,8 +46,6 @@ from .xlsx import (
     sheet_name,
 )
 
-RATIO_KINDS = ("ratio", "growth", "attainment")
-
 
 @dataclass
 class ProgramPart:
@@ -55,9 +53,10 @@ class ProgramPart:
     name: str
     reference: str
     measures: list[tuple[str, Decimal, str, str]]  # name, value, kind, how
-    targets: list[tuple[str, Decimal | None, str]]
+    targets: list[tuple[str, Decimal | None, str, bool]]  # name, value, how, shown as a percentage
     lines: list[tuple[str, list[tuple[str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str]], Decimal, bool]]  # component, steps, payout, thresholds are ratios
     total: Decimal
+    cohort: tuple[str, str] | None = None  # name, how it was placed
 
 
 @dataclass
@@ -76,6 +75,7 @@ class Statement:
     credited: list[tuple[str, Any, str, str, Decimal | None, Decimal, Decimal]] = field(default_factory=list)  # program, date, id, customer, amount, share, earned
     not_counted: list[tuple[str, Any, str, str, str, Decimal | None, str]] = field(default_factory=list)  # program, date, id, customer, stage, amount, reason
     badges: list[tuple[str, str, str, Any, Decimal | None]] = field(default_factory=list)  # type, name, program, earned on, cost
+    statuses: list[tuple[str, str]] = field(default_factory=list)  # component, outcome ("Met the plan: yes")
 
     @property
     def total(self) -> Decimal:
@@ -95,18 +95,22 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
         ratio_thresholds = {c.id: kinds.get(c.on or "", "") in RATIO_KINDS or (c.gate is not None and kinds.get(c.gate.on, "") in RATIO_KINDS and c.type != "tiers") for c in r.program.components}
         attainment = [m for m in r.program.measures if m.kind == "attainment"]
         for p in r.people:
+            if not p.lines and p.cohort is None:
+                continue  # no component of this program took the person in (a PIP they are not on)
             person = data.people[p.person_id]
             st = statements.get(p.person_id)
             if st is None:
                 manager = data.people[p.manager].name if p.manager in data.people else p.manager  # an id or a name on the roster
                 st = statements[p.person_id] = Statement(p.person_id, p.name, p.role, p.team, manager, person.region, p.currency, period.label, f"{period.start.isoformat()} to {period.end.isoformat()}")
             lines = [(ln.component_name, [(s.label, s.base, s.rate, s.threshold, s.amount, s.note) for s in ln.steps], ln.amount, ratio_thresholds[ln.component_id]) for ln in p.lines]
-            st.programs.append(ProgramPart(r.program.id, r.program.name, r.reference_label, [(n, v, kinds[n], how) for n, v, how in p.measures], list(p.targets), lines, p.total))
+            cohort = (p.cohort.cohort, p.cohort.text) if p.cohort is not None else None
+            st.programs.append(ProgramPart(r.program.id, r.program.name, r.reference_label, [(n, v, kinds[n], how) for n, v, how in p.measures], [(n, v, how, r.program.target_is_ratio(n)) for n, v, how in p.targets], lines, p.total, cohort))
             if attainment:
                 targets = {n: v for n, v, _ in p.targets}
                 values = {n: v for n, v, _ in p.measures}
                 for m in attainment:
                     st.attainment.append((r.program.name, m.of or "", m.target or "", targets.get(m.target or ""), values.get(m.of or "", Decimal(0)), values.get(m.name)))
+            st.statuses += [(ln.component_name, ln.status) for ln in p.lines if ln.status]
             for component, award in p.awards:
                 st.badges.append(("Badge" if award.kind == "badge" else "Non-cash reward", award.name, f"{r.program.name} · {component}", award.earned_on, award.cost))
             if deals is not None:
@@ -181,7 +185,7 @@ def write_statement(path: Path, st: Statement) -> None:
 def _write_summary(ws: Any, f: Formats, st: Statement, program_sheets: list[tuple[ProgramPart, str]], totals: dict[str, str]) -> None:
     ws.write_string(0, 0, f"Incentive statement: {st.name}", f.title)
     ws.write_string(1, 0, f"{st.period} ({st.period_range})", f.subtitle)
-    facts = [("Person", st.name), ("Person id", st.person_id), ("Role", st.role), ("Team", st.team), ("Manager", st.manager), ("Region", st.region), ("Period", f"{st.period} ({st.period_range})"), ("Currency", st.currency)]
+    facts = [("Person", st.name), ("Person id", st.person_id), ("Role", st.role), ("Team", st.team), ("Manager", st.manager), ("Region", st.region), ("Period", f"{st.period} ({st.period_range})"), ("Currency", st.currency), *st.statuses]
     for i, (k, v) in enumerate(facts, start=3):
         ws.write_string(i, 0, k, f.label)
         ws.write_string(i, 1, v or "-")
@@ -267,14 +271,19 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
         else:
             ws.write_number(r, 1, value, f.number)
         ws.write_string(r, 2, how)
-    for tname, tvalue, how in part.targets:
+    for tname, tvalue, how, ratio in part.targets:
         r += 1
         ws.write_string(r, 0, f"target {tname}")
         if tvalue is None:
             ws.write_string(r, 1, "none")
         else:
-            ws.write_number(r, 1, tvalue, f.number)
+            ws.write_number(r, 1, tvalue, f.pct if ratio else f.number)
         ws.write_string(r, 2, how)
+    if part.cohort is not None:
+        r += 1
+        ws.write_string(r, 0, "cohort")
+        ws.write_string(r, 1, part.cohort[0])
+        ws.write_string(r, 2, part.cohort[1])
     r += 2
     ws.write_string(r, 0, "Calculation", f.subtitle)
     r += 1
