@@ -164,6 +164,24 @@ def test_every_person_gets_a_cohort_shown_on_statements_and_in_explain(ws, monke
     assert ("super-stars", "cy", "Cy", "Achievers", 3) == rows[3][:5]
 
 
+def test_a_cohort_can_have_its_own_slab_table_instead_of_a_ladder(ws):
+    table = SUPER_STARS.replace("    ladder: {start: average, stretch: 105%, step: 500, rate: 2.5%, round: down, places: 0, top_pays: 320}", """    slabs:
+      - {from: 10000, pays: 250}
+      - {from: 12501, pays: 320}
+  - id: achievers
+    name: Achievers slabs
+    type: slabs
+    measure: revenue
+    eligible: {cohorts: [Achievers]}
+    slabs:
+      - {from: 4000, pays: 100}""")
+    ws.setup(ROSTER, _deals("12600") + "Q2cy,cy,Acme,Won,2026-05-09,4000\n")
+    ws.program("super-stars", table)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    lines = {(p.person_id, ln.component_id): str(ln.amount) for p in r.people for ln in p.lines}
+    assert lines == {("ana", "super-stars"): "320.00", ("bob", "super-stars"): "0.00", ("cy", "achievers"): "100.00", ("dee", "achievers"): "0.00", ("eve", "achievers"): "0.00"}
+
+
 def test_a_population_with_no_history_all_goes_to_the_tail_and_is_paid_nothing_with_a_reason(ws):
     rows = [("Q2ana", "ana", "Acme", "Won", "2026-05-02", "50000")]
     ws.setup(ROSTER, deals_csv(rows))

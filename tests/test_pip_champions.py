@@ -108,6 +108,16 @@ def test_bottom_n_joins_the_lowest_of_the_reference_period_with_ties_all_joining
     assert zed.lines[0].steps[0].note == "target team_lowest: the lowest revenue above 0 in 2026-03 in team West (everyone in the team is on the plan): Zed with 500"
 
 
+def test_bottom_share_is_rounded_half_up_and_at_least_one(ws):
+    ws.setup(ROSTER, deals_csv(MARCH), PIP_SOURCES)  # March: zed 500, ana 1,000, bob 4,000, cy 6,000
+    ws.program("rising-star", PIP.replace("participants: {roster: pip_start}", "participants: {bottom_share: 10%}"))
+    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    assert [p.person_id for p in r.people if p.lines] == ["zed"]  # 10 % of 4 = 0.4 -> at least one
+    ws.program("rising-star", PIP.replace("participants: {roster: pip_start}", "participants: {bottom_share: 50%}"))
+    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    assert [p.person_id for p in r.people if p.lines] == ["ana", "zed"]
+
+
 def test_a_team_with_nobody_above_zero_gives_no_target_and_a_warning(ws):
     ws.setup(ROSTER, deals_csv([("M1", "bob", "A", "Won", "2026-03-05", "4000")]), PIP_SOURCES)
     ws.program("rising-star", PIP.replace("participants: {roster: pip_start}", "participants: {bottom: 1}"))

@@ -108,3 +108,36 @@ def test_shuffling_deal_rows_changes_nothing(tmp_path_factory, deals, rnd):
         [r] = api.compute(ws.programs, ws.data, "2026-04").results
         results.append({(p.person_id, line.component_id): line.amount for p in r.people for line in p.lines})
     assert results[0] == results[1]
+
+
+@st.composite
+def cohort_inputs(draw):  # type: ignore[no-untyped-def]
+    cuts = sorted(draw(st.lists(st.integers(0, 100), min_size=0, max_size=3)))
+    shares = [Decimal(b - a) / 100 for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    values = draw(st.lists(st.one_of(st.none(), st.integers(0, 20)), min_size=0, max_size=40))
+    return shares, {f"p{i:02d}": (None if v is None else Decimal(v)) for i, v in enumerate(values)}
+
+
+@given(cohort_inputs())
+def test_cohorts_hold_everyone_once_keep_ties_together_and_never_rank_a_worse_value_higher(inputs):
+    from incentive_cli.engine.cohorts import assign_cohorts, cohort_sizes
+    from incentive_cli.engine.model import CohortGroup, Cohorts
+
+    shares, values = inputs
+    groups = tuple(CohortGroup(f"c{i}", s) for i, s in enumerate(shares))
+    ranked = sum(1 for v in values.values() if v is not None)
+    sizes = cohort_sizes(shares, ranked)
+    assert sum(sizes) == ranked and min(sizes) >= 0
+    placed = assign_cohorts(Cohorts("m", groups, groups[-1].name), "R", values, {})
+    assert set(placed) == set(values)
+    index = {g.name: i for i, g in enumerate(groups)}
+    known = [(values[p], index[placed[p].cohort]) for p in values if values[p] is not None]
+    for v1, c1 in known:
+        for v2, c2 in known:
+            if v1 == v2:
+                assert c1 == c2  # a tie never splits across cohorts
+            elif v1 > v2:
+                assert c1 <= c2  # a higher value is never in a worse cohort
+    for p, v in values.items():
+        if v is None:
+            assert placed[p].cohort == groups[-1].name and placed[p].rank is None
