@@ -64,6 +64,9 @@ CODES: dict[str, str] = {
     "excel-error-cell": "A spreadsheet cell holds an error value such as #N/A or #DIV/0!.",
     "cell-too-long": "A cell holds more than 32,767 characters, Excel's limit for one cell.",
     "duplicate-person": "Two roster rows have the same person id.",
+    "unknown-manager": "A roster row's manager is nobody on the roster (the reporting tree would dangle).",
+    "manager-cycle": "People in the roster report to each other in a circle.",
+    "manager-conflict": "The rows that name an added person (add_people) give them two different managers.",
     "unknown-owner": "A deal's owner does not match any person on the roster.",
     "currency-mismatch": "A fact is in a currency other than the program's payout currency.",
     # computing

@@ -79,6 +79,7 @@ MEASURE = Obj(
         Field("target", Text(pattern=NAME_PATTERN), doc="With attainment: the target it is measured against."),
         Field("where", WHERE, doc="Filters on the fact rows."),
         Field("date", Text(pattern=NAME_PATTERN), doc="Date field that places a row in a period (default: the source's date field)."),
+        Field("rollup", Text(choices=("own", "direct", "subtree", "team")), doc="Whose rows count for a person: own (default); direct: theirs and their direct reports'; subtree: theirs and everyone's below them in the reporting tree; team: everyone with their roster team. Each row still has one owner, so nothing counts twice within one level."),
         Field("description", Text(), doc="Free text for people reading the program."),
     ),
     one_of=(("sum", "count", "distinct", "divide", "growth", "attainment"),),
@@ -304,6 +305,12 @@ SOURCE = Obj(
         Field("defaults", MapOf(value=Text()), doc="Value for fields the file lacks (for example role: Sales Rep)."),
         Field("owner_match", Text(choices=("id", "name", "id_or_name")), doc="Facts: match the owner column to roster person_id, name, or either (default)."),
         Field("unknown_owners", Text(choices=("error", "report")), doc="Facts: an owner not on the roster is an error (default) or reported in run.json and kept out."),
+        Field("unknown_managers", Text(choices=("error", "allow")), doc="Roster only: a manager value that matches no person's id or name is an error (default: the reporting tree must be whole) or allowed (kept as text, outside the tree)."),
+        Field("add_people", ListOf(Obj(title="added people", fields=(
+            Field("from", Text(pattern=NAME_PATTERN), required=True, doc="A roster field (manager, region...): each distinct value that is nobody's id or name becomes a person, its id and name that value."),
+            Field("role", Text(), required=True, doc="The role of the people added (Sales Manager, Regional Office)."),
+            Field("manager_from", Text(pattern=NAME_PATTERN), doc="A roster field giving the added person's manager: its value on the rows that name them (it must be the same on all of them)."),
+        ))), doc="Roster only: people the file names only in a column, such as managers and regional offices, so the reporting tree is whole (Maven: agent -> manager -> regional office)."),
         Field("join", ListOf(Obj(title="joined file", fields=(
             Field("file", Text(), required=True, doc="Path of a person-keyed file (quotas, say)."),
             Field("sheet", Text(), doc="XLSX sheet."),

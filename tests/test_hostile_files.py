@@ -214,4 +214,4 @@ def test_a_nul_byte_in_sources_yaml_is_located(ws):
     ws.setup(GOOD_ROSTER, GOOD_DEALS, DEFAULT_SOURCES.replace("deals:", "deals:\x00"))
     ws.program("p", GOOD_PROGRAM)
     diags = api.validate(ws.programs, ws.data).diagnostics
-    assert [(d.code, d.location.file.endswith("sources.yaml"), d.location.line) for d in diags] == [("yaml-syntax", True, 11)]
+    assert [(d.code, d.location.file.endswith("sources.yaml"), d.location.line) for d in diags] == [("yaml-syntax", True, 12)]

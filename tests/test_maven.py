@@ -24,7 +24,7 @@ def test_maven_data_loads_as_exported_with_the_published_control_totals(q2):
     frame = q2.data.tables["deals"].frame
     won = frame[frame["stage"] == "Won"]
     assert int(won["amount"].sum()) == 10_005_534_00  # the dataset README's Won total, in cents
-    assert len(q2.data.people) == 35
+    assert len(q2.data.people) == 44  # 35 agents, plus their 6 managers and 3 regional offices (add_people)
     assert frame["deal_id"].iloc[0] == "1C1I7A6R"  # ids stay text
 
 
@@ -53,8 +53,10 @@ def test_demo_run_writes_every_agent_to_the_register(tmp_path):
     out = result.out_path
     assert out is not None
     rows = list(csv.DictReader((out / "register.csv").open()))
-    agents = {line.split(",")[0] for line in (SAMPLE / "sales_teams.csv").read_text().splitlines()[1:]}
-    assert {r["person_id"] for r in rows} == agents
+    teams = [line.split(",") for line in (SAMPLE / "sales_teams.csv").read_text().splitlines()[1:]]
+    agents = {t[0] for t in teams}
+    assert {r["person_id"] for r in rows if r["program"] != "manager-override"} == agents
+    assert {r["person_id"] for r in rows if r["program"] == "manager-override"} == {t[1] for t in teams} | {t[2] for t in teams}
     record = json.loads((out / "run.json").read_text())
     total = sum(Decimal(r["amount"]) for r in rows)
     assert record["totals"]["by_currency"] == {"USD": str(total)}

@@ -176,7 +176,12 @@ class Evaluator:
 
     def _aggregate(self, m: Measure, period: Period) -> MeasureValue:
         ft, rows = self._filtered(m, period)
-        rows = rows[np.isin(rows["_pcode"].to_numpy(), self.codes)]
+        if m.rollup == "own":
+            rows = rows[np.isin(rows["_pcode"].to_numpy(), self.codes)]
+        else:  # each person's rows are their members' rows (a row can count for people at different levels)
+            rows = rows.merge(self._members(m.rollup), left_on="_pcode", right_on="_member", how="inner", sort=False)
+            rows["_pcode"] = rows.pop("_owner")
+            rows = rows.drop(columns="_member")
         scale = 0
         if m.kind == "sum":
             fld = m.field or "amount"
@@ -210,9 +215,17 @@ class Evaluator:
         data_rows = rows["_i"].to_numpy()
         row_idx = {ids[int(k)]: data_rows[ix] for k, ix in idx.items()}
         where = " where " + ", ".join(f"{f.field} {f.op} {f.value}" for f in m.filters) if m.filters else ""
+        whose = {"direct": " of the person and their direct reports", "subtree": " of the person and everyone below them", "team": " of everyone in the person's team"}.get(m.rollup, "")
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
         dated = f"with {m.date_field} in" if m.date_field else "dated in"
-        return MeasureValue(values, f"{what} in {m.table} {dated} {period.label}{where}", row_idx, m.table)
+        return MeasureValue(values, f"{what}{whose} in {m.table} {dated} {period.label}{where}", row_idx, m.table)
+
+    def _members(self, rollup: str) -> pd.DataFrame:
+        """(member code, owner code) for every eligible person and each person whose rows
+        count for them under ``rollup``."""
+        code_of = {pid: k for k, pid in enumerate(self.data.person_ids)}
+        pairs = [(code_of[q], code_of[p]) for p in self.people for q in self.data.members(p, rollup)]
+        return pd.DataFrame(pairs, columns=["_member", "_owner"], dtype="int64")
 
     def crossing_dates(self, m: Measure, p: str, bounds: list[Decimal], period: Period, strict: bool = False) -> list[dt.date | None]:
         """The first day a sum or count measure (or an attainment of one) reached each bound

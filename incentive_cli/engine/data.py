@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..diagnostics import Location
+from .hierarchy import children_of, subtree
 
 
 @dataclass(frozen=True)
@@ -79,4 +80,33 @@ class DataSet:
     def person_ids(self) -> list[str]:
         """Roster ids in the order of the facts' ``_pcode``."""
         return sorted(self.people)
+
+    @cached_property
+    def parent(self) -> dict[str, str]:
+        """Person id -> their manager's person id (managers outside the roster left out)."""
+        return {pid: p.manager for pid, p in self.people.items() if p.manager in self.people}
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        return children_of(self.parent)
+
+    def members(self, pid: str, rollup: str) -> list[str]:
+        """Whose facts a person's measure counts: own (the person), direct (the person and
+        their direct reports), subtree (the person and everyone below), team (everyone with
+        the person's roster team)."""
+        if rollup == "direct":
+            return [pid, *self.children.get(pid, ())]
+        if rollup == "subtree":
+            return subtree(self.children, pid)
+        if rollup == "team":
+            team = self.people[pid].team
+            return self.teams[team] if team else [pid]
+        return [pid]
+
+    @cached_property
+    def teams(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for pid in self.person_ids:
+            out.setdefault(self.people[pid].team, []).append(pid)
+        return out
 

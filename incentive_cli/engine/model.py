@@ -49,6 +49,7 @@ class Measure:
     of: str | None = None  # growth / attainment
     target: str | None = None
     source: Location = _SRC
+    rollup: str = "own"  # own, direct, subtree, team
 
 
 @dataclass(frozen=True)

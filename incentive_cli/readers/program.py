@@ -94,7 +94,7 @@ def _build_measures(doc: PObj, ck: _Checker) -> tuple[Measure, ...]:
                 ck.error("missing-key", f"{p}: a {kind} measure needs 'from' (deals or activities)", m.loc, hint="add from: deals")
             if m.get("first_time") and kind != "distinct":
                 ck.error("wrong-type", f"{p}.first_time: only a distinct measure can count first-time values", m.where("first_time"), hint="remove first_time, or make the measure distinct: <field>")
-            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc))
+            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc, rollup=m.get("rollup") or "own"))
         elif "divide" in m:
             if "by" not in m:
                 ck.error("missing-key", f"{p}: a ratio needs 'by' (the denominator measure)", m.loc, hint="add by: <measure>")
@@ -113,6 +113,8 @@ def _build_measures(doc: PObj, ck: _Checker) -> tuple[Measure, ...]:
             ref = m.get(key)
             if ref is not None and ref not in names:
                 ck.error("bad-reference", f"{p}.{key}: no measure named {ref!r}", m.where(key), hint=_known("measures", names), value=ref)
+        if "rollup" in m and m.get("from") is None:
+            ck.error("wrong-type", f"{p}.rollup: a roll-up belongs on sum, count and distinct measures", m.where("rollup"), hint="roll up the measures this one is built from")
         if "where" in m and m.get("from") is None and ("divide" in m or "growth" in m or "attainment" in m):
             ck.error("wrong-type", f"{p}.where: filters belong on sum, count and distinct measures", m.where("where"), hint="move the filter to the sum, count or distinct measures this one is built from")
     _check_measure_cycles(out, ck)

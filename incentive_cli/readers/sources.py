@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
 from ..engine.data import DataSet, FactTable, Person
+from ..engine.hierarchy import cycles
 from ..formats import (
     DEFAULT_DATE_FIELD,
     REQUIRED_FIELDS,
@@ -269,7 +271,62 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
             merged = dict(p.attrs)
             merged.update(extra)
             people[pid] = Person(p.id, p.name, p.role, p.team, p.manager, p.region, p.currency, p.hire_date, p.end_date, tuple(sorted(merged.items())), p.source)
+    _add_people(spec, people, defaults, diags)
+    _resolve_managers(spec, people, raw, diags)
     return people, types
+
+
+def _add_people(spec: PObj, people: dict[str, Person], defaults: dict[str, str], diags: list[Diagnostic]) -> None:
+    """People named only in a column (managers, regional offices) become people."""
+    names = {p.name for p in people.values()}
+    for add in spec.get("add_people") or []:
+        if not isinstance(add, PObj) or not add.get("from") or not add.get("role"):
+            continue
+        src, via = add["from"], add.get("manager_from")
+        added: dict[str, tuple[str, Person]] = {}  # id -> (manager value, the first row naming them)
+        for p in list(people.values()):
+            value = p.attr(src)
+            if not isinstance(value, str) or not value or value in people and value not in added or value in names and value not in added:
+                continue
+            boss = (p.attr(via) or "") if via else ""
+            if value in added and added[value][0] != boss:
+                first = added[value][1]
+                diags.append(Diagnostic("manager-conflict", f"{value!r} ({src}) reports to {boss!r} on this row but to {added[value][0]!r} on row {first.source.line}", p.source, hint=f"make {via} the same on every row that names {value!r}", value=value))
+                continue
+            if value not in added:
+                added[value] = (boss, p)
+                people[value] = Person(id=value, name=value, role=add["role"], manager=boss if boss != value else "", region=p.region if src != "region" else value, currency=defaults.get("currency", ""), source=p.source)
+        names |= set(added)
+
+
+def _resolve_managers(spec: PObj, people: dict[str, Person], raw: RawTable, diags: list[Diagnostic]) -> None:
+    """Each manager value becomes the manager's person id (an id first, else a unique name);
+    a manager who is nobody, and people who report to each other in a circle, are errors."""
+    by_name: dict[str, list[str]] = {}
+    for pid, p in people.items():
+        by_name.setdefault(p.name, []).append(pid)
+    allow = spec.get("unknown_managers") == "allow"
+    for pid, p in list(people.items()):
+        if not p.manager or p.manager in people:
+            continue
+        ids = by_name.get(p.manager, [])
+        if len(ids) == 1:
+            people[pid] = replace(p, manager=ids[0])
+        elif not allow:
+            why = f"two people are named {p.manager!r}" if ids else f"{p.manager!r} is nobody on the roster"
+            diags.append(Diagnostic("unknown-manager", f"{p.name} ({pid}) reports to {p.manager!r}, but {why}", _manager_cell(raw, p), hint="add the manager to the roster (or with add_people), write their person id, or set unknown_managers: allow to keep managers outside the tree", value=p.manager))
+    parent = {pid: p.manager for pid, p in people.items() if p.manager in people}
+    for loop in cycles(parent):
+        first = people[loop[0]]
+        chain = " -> ".join(f"{people[q].name} ({q})" for q in [*loop, loop[0]])
+        diags.append(Diagnostic("manager-cycle", f"people report to each other in a circle: {chain}", _manager_cell(raw, first), hint="fix the manager column so the chain ends at someone who reports to nobody", value=loop[0]))
+
+
+def _manager_cell(raw: RawTable, p: Person) -> Location:
+    """The person's manager cell (their row, the manager column)."""
+    if "manager" not in raw.columns:
+        return p.source
+    return replace(p.source, column=raw.col_index.get("manager"), column_name=raw.headers.get("manager", "manager"))
 
 
 def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]], unmatched: list[dict[str, Any]], roster_ok: bool = True) -> FactTable | None:
