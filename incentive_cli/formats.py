@@ -208,7 +208,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -222,6 +222,12 @@ COMPONENT = Obj(
         Field("champions", ListOf(REWARD, min_items=1), doc="champions: one reward per champion, the top champion first; as many champions as entries (four for the top four). A person beats a champion by exceeding the champion's reference-period value strictly."),
         Field("participants", PARTICIPANTS, doc="pip: who is on the plan."),
         Field("target", Text(pattern=NAME_PATTERN), doc="pip: the plan's target: team_lowest (default: the lowest reference-period value in the person's team among people not on the plan) or a target's name."),
+        Field("roles", ListOf(Obj(title="role share", fields=(
+            Field("role", Text(), required=True, doc="The role's name (SDR, AE, Sales Engineer)."),
+            Field("share", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), required=True, doc="Its share of each deal's pool; the shares add up to 100%."),
+            Field("field", Text(pattern=NAME_PATTERN), doc="The deal field naming who held the role (owner, or a column such as sdr); without it, the splits source says."),
+        )), min_items=1), doc="split: the roles that share each deal's pool."),
+        Field("missing_role", Text(choices=("redistribute", "unpaid")), doc="split (required): a role nobody held on a deal: its share goes to the other roles pro rata (redistribute) or is not paid (unpaid)."),
         Field("checkpoints", ListOf(CHECKPOINT, min_items=1), doc="pip: cumulative checkpoints, increasing (25/50/75/100% by days 7/14/21/30)."),
         Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this."),
         Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
@@ -328,6 +334,7 @@ SOURCES = Obj(
         Field("roster", SOURCE, required=True, doc="One row per person."),
         Field("deals", SOURCE, doc="Deal facts."),
         Field("activities", SOURCE, doc="Activity facts (calls, meetings...)."),
+        Field("splits", SOURCE, doc="Who worked each deal in which role: deal_id, role, person (an id or a name), and optionally share (a percentage, 0-100: Salesforce's SplitPercentage). Where a deal's rows give shares they must add up to 100 and replace the program's role shares for that deal."),
     ),
 )
 
@@ -344,6 +351,7 @@ FIELD_TYPES = {
     "amount": "money",
     "close_value": "money",
     "count": "number",
+    "share": "number",
     "close_date": "date",
     "date": "date",
     "hire_date": "date",
@@ -355,6 +363,7 @@ REQUIRED_FIELDS = {
     "roster": ("person_id",),
     "deals": ("owner", "amount"),
     "activities": ("owner",),
+    "splits": ("deal_id", "role", "person"),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
 

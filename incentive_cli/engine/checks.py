@@ -55,4 +55,11 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
                 diags.append(Diagnostic("bad-reference", f"components.{c.id}.participants.roster: the roster has no column {col!r}", c.source, hint="join the PIP list (person_id and the start date) to the roster under roster.join in sources.yaml", value=col))
             elif data.roster_types[col] != "date":
                 diags.append(Diagnostic("bad-reference", f"components.{c.id}.participants.roster: roster column {col!r} is {data.roster_types[col]}, not a date", c.source, hint=f"declare {col} with type: date"))
+        if c.type == "split":
+            deals = data.tables.get("deals")
+            for r in c.roles:
+                if r.field and r.field != "owner" and deals is not None and r.field not in deals.frame.columns:
+                    diags.append(Diagnostic("bad-reference", f"components.{c.id}.roles: the deals source has no field {r.field!r} (who held {r.role})", c.source, hint=f"map {r.field} under deals.columns in sources.yaml", value=r.field))
+                if not r.field and data.splits is None:
+                    diags.append(Diagnostic("bad-reference", f"components.{c.id}.roles: {r.role} has no field, and the data has no splits source to say who held it", c.source, hint="give the role a field (a deal column), or declare splits: in sources.yaml", value=r.role))
     return diags

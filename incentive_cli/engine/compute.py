@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location, Severity
-from ..money import CONTEXT, format_money, format_number, format_rate, round_money
+from ..money import CONTEXT, allocate, format_money, format_number, format_rate, round_money
 from .cohorts import LadderTooLong, assign_cohorts, build_ladder
 from .data import DataSet, FactTable, Person
 from .model import (
@@ -509,6 +509,8 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         for p in eligible:
             resolved = _resolve_steps(c, ev, p, period, on_m, steps[p])
             exact[p], awards[p] = _step_rewards(c, ev, p, on_mv.values[p], on_m, period, steps[p], resolved)
+    elif c.type == "split":
+        rows_of = _split_lines(program, c, ev, data, period, eligible, exact, steps)
     elif c.type == "champions":
         assert on_mv is not None
         _champion_rewards(program, c, ev, data, on_mv, on_m, eligible, period, exact, steps, awards)
@@ -675,6 +677,68 @@ def _champion_rewards(program: Program, c: Component, ev: Evaluator, data: DataS
         for i in range(len(champions), len(c.steps)):
             steps[p].append(BasisStep(f"champion {i + 1}: none (fewer than {len(c.steps)} people had {c.on} above 0 in {ref.label})"))
         exact[p], awards[p] = cash, tuple(got)
+
+
+def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]]) -> dict[str, np.ndarray]:
+    """Each deal's pool (amount x rate, rounded once) shared among the roles that worked it,
+    by largest remainder, so the parts add up to the pool to the cent. Who held a role comes
+    from a deal field or the splits source; a deal's own split shares replace the program's.
+    A role nobody held is redistributed pro rata or left unpaid, as the program says."""
+    assert c.rate is not None
+    bm = program.measure(c.base or "")
+    ft, rows = ev._filtered(bm, period)
+    fld = bm.field or "amount"
+    scale = ft.scales.get(fld, 2)
+    places = c.rounding.places
+    by_name = {p.name.casefold(): pid for pid, p in data.people.items()}
+    who_is = {pid: pid for pid in data.people}
+    wanted = set(eligible)
+    for p in eligible:
+        exact[p] = ZERO
+    got_rows: dict[str, list[int]] = {}
+    bad = 0
+    ids = rows["deal_id"].astype("string").fillna("").tolist() if "deal_id" in rows.columns else [f"row {ft.row_of(int(i))}" for i in rows["_i"]]
+    amounts = rows[fld].to_numpy(dtype="int64", na_value=0)
+    fields = {r.field: rows[r.field].astype("string").fillna("").tolist() if r.field != "owner" else rows["_person"].astype("string").fillna("").tolist() for r in c.roles if r.field}
+    for k, i in enumerate(rows["_i"].to_numpy()):
+        deal = ids[k]
+        pool = round_money(_d(amounts[k], scale) * c.rate, c.rounding)
+        table = (data.splits or {}).get(deal, [])
+        entries: list[tuple[str, str, Decimal]] = []  # role, person, weight
+        missing: list[tuple[str, Decimal]] = []
+        if table and table[0].share is not None:
+            entries = [(s.role, s.person, s.share) for s in table]
+        else:
+            for r in c.roles:
+                if r.field:
+                    text = fields[r.field][k].strip()
+                    holders = [who_is.get(text) or by_name.get(text.casefold(), "")] if text else []
+                    if holders and not holders[0]:
+                        bad += 1
+                        if bad <= 10:
+                            ev.diags.append(Diagnostic("unknown-owner", f"deal {deal}: the {r.role} ({r.field}) {text!r} matches nobody on the roster", Location(ft.file, ft.row_of(int(i)), column_name=r.field), hint="write the person's roster id or name, or leave the cell blank if nobody held the role", value=text))
+                        holders = []
+                else:
+                    holders = [s.person for s in table if s.role == r.role]
+                if holders:
+                    entries += [(r.role, h, r.share / len(holders)) for h in holders]
+                else:
+                    missing.append((r.role, r.share))
+        if not entries:
+            continue
+        weights = [w for _, _, w in entries] + ([w for _, w in missing] if c.missing_role == "unpaid" else [])
+        parts = allocate(pool, weights, places)
+        note = ""
+        if missing:
+            names = ", ".join(m for m, _ in missing)
+            note = f"nobody held {names}: " + ("its share went to the others pro rata" if c.missing_role == "redistribute" else "its share is not paid")
+        for (role, person, w), part in zip(entries, parts, strict=False):
+            if person not in wanted:
+                continue
+            exact[person] += part
+            got_rows.setdefault(person, []).append(int(i))
+            steps[person].append(BasisStep(f"deal {deal} as {role} ({format_rate(w)} of the pool {format_money(pool, places)})", base=pool, amount=part, note=note))
+    return {p: np.array(ix, dtype=np.int64) for p, ix in got_rows.items()}
 
 
 def _gives(s: Step, day: dt.date, got: list[Award]) -> list[str]:

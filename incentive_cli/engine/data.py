@@ -68,6 +68,14 @@ class FactTable:
 
 
 
+@dataclass(frozen=True)
+class SplitRow:
+    role: str
+    person: str  # roster person id
+    share: Any  # Decimal fraction (0.1 for 10 %), or None when the table gives no share
+    source: Location
+
+
 @dataclass
 class DataSet:
     people: dict[str, Person]
@@ -75,6 +83,7 @@ class DataSet:
     tables: dict[str, FactTable]
     inputs: list[dict[str, Any]]  # file, sha256, rows, control sums
     unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
+    splits: dict[str, list[SplitRow]] | None = None  # deal id -> who held which role (the splits source)
 
     @cached_property
     def person_ids(self) -> list[str]:

@@ -128,6 +128,13 @@ class Cohorts:
 
 
 @dataclass(frozen=True)
+class RoleShare:
+    role: str
+    share: Decimal
+    field: str | None = None  # the deal field naming the holder; None: the splits source
+
+
+@dataclass(frozen=True)
 class Participants:
     """pip: who is on the plan: a roster date column, or the bottom N / share of the
     reference period by a measure (from a start date)."""
@@ -176,6 +183,8 @@ class Component:
     ladder: Ladder | None = None  # slabs generated per cohort
     participants: Participants | None = None  # pip
     target: str | None = None  # pip: team_lowest or a target name
+    roles: tuple[RoleShare, ...] = ()  # split
+    missing_role: str | None = None  # split: redistribute or unpaid
 
 
 @dataclass(frozen=True)

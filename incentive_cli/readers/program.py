@@ -26,6 +26,7 @@ from ..engine.model import (
     Measure,
     Participants,
     Program,
+    RoleShare,
     Step,
     Target,
     Tier,
@@ -329,8 +330,22 @@ def _rewards(c: PObj, key: str, ck: _Checker) -> tuple[Step, ...]:
     return tuple(out)
 
 
+def _role_shares(c: PObj, ck: _Checker) -> tuple[RoleShare, ...]:
+    items = c.get("roles")
+    if not isinstance(items, PList):
+        return ()
+    out = [RoleShare(r["role"], r["share"], r.get("field")) for r in items if isinstance(r, PObj) and r.get("role") and r.get("share") is not None]
+    names = [r.role for r in out]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        ck.error("bad-reference", f"{c.path}.roles: the role {dup!r} is listed twice", c.where("roles"), hint="list each role once", value=dup)
+    total = sum((r.share for r in out), Decimal(0))
+    if out and len(out) == len(items) and total != 1:
+        ck.error("bad-shares", f"{c.path}.roles: the role shares add up to {(total * 100).normalize():f}%, not 100%", c.where("roles"), hint="make the shares add up to 100% (SDR 10%, AE 70%, Sales Engineer 20%)")
+    return tuple(out)
+
+
 # Keys that belong to one component type only.
-TYPE_KEYS = {"ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
+TYPE_KEYS = {"roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
              "slabs": ("slabs",), "milestones": ("milestones",), "tiers": ("tiers",), "top": ("rank",), "ties": ("rank",)}
 
 
@@ -358,6 +373,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
 
         tiers: tuple[Tier, ...] = ()
         steps: tuple[Step, ...] = ()
+        roles: tuple[RoleShare, ...] = ()
         threshold, strict = None, False
         if ctype == "rate":
             need("base", "the measure the rate applies to, e.g. base: revenue")
@@ -388,6 +404,15 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
         elif ctype in ("slabs", "milestones"):
             need("measure", "the measure the bands are on, e.g. measure: meetings")
             steps = _check_steps(c, ck, ctype, "from" if ctype == "slabs" else "at", targets)
+        elif ctype == "split":
+            need("base", "the deals measure whose rows are split, e.g. base: revenue")
+            need("rate", "the pool of each deal: amount x rate, e.g. rate: 10%")
+            need("roles", "for example roles: [{role: SDR, share: 10%, field: sdr}, {role: AE, share: 70%, field: owner}]")
+            need("missing_role", "declare what happens to the share of a role nobody held: missing_role: redistribute or unpaid")
+            roles = _role_shares(c, ck)
+            bm = measures.get(c.get("base") or "")
+            if bm is not None and (bm.kind != "sum" or bm.table not in (None, "deals") or bm.rollup != "own"):
+                ck.error("wrong-type", f"{p}.base: a split shares each deal's amount, so its base must sum a field of the deals (without rollup)", c.where("base"), hint="use a measure such as {from: deals, sum: amount, where: {stage: Won}}")
         elif ctype == "champions":
             need("measure", "the measure champions are ranked by, e.g. measure: revenue")
             need("champions", "one reward per champion, the top champion first: champions: [{pays: 400}, {pays: 300}, {pays: 200}, {pays: 100}]")
@@ -446,6 +471,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 source=c.loc, ladder=_ladder(c) if ctype == "slabs" else None,
                 participants=_participants(c, ck, measures) if ctype == "pip" else None,
                 target=(c.get("target") or "team_lowest") if ctype == "pip" else None,
+                roles=roles, missing_role=c.get("missing_role"),
             )
         )
     return tuple(out)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
-from ..engine.data import DataSet, FactTable, Person
+from ..engine.data import DataSet, FactTable, Person, SplitRow
 from ..engine.hierarchy import cycles
 from ..formats import (
     DEFAULT_DATE_FIELD,
@@ -384,7 +384,51 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
             ft = _read_facts(data_dir, name, spec[name], people, diags, inputs, unmatched, roster_ok)
             if ft is not None:
                 tables[name] = ft
+    splits = _read_splits(data_dir, spec["splits"], people, diags, inputs) if isinstance(spec.get("splits"), PObj) else None
     if any(d.is_error for d in diags):
         return None, diags
-    return DataSet(people, roster_types, tables, inputs, unmatched), diags
+    return DataSet(people, roster_types, tables, inputs, unmatched, splits), diags
+
+
+def _person_matcher(people: dict[str, Person]) -> Any:
+    by_name = {norm_name(p.name): pid for pid, p in people.items()}
+    return lambda text: text if text in people else by_name.get(norm_name(text))
+
+
+def _read_splits(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[SplitRow]]:
+    """deal id -> [(role, person, share, where)]. A person must be on the roster; where a
+    deal's rows give shares, every row of the deal gives one and they add up to 100."""
+    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), "splits")
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
+    diags += d
+    if raw is None:
+        return {}
+    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
+    inputs.append(_input_record(path, raw, "splits", cols, scales, spec))
+    match = _person_matcher(people)
+    out: dict[str, list[SplitRow]] = {}
+    rows_of: dict[str, list[int]] = {}
+    for i, rec in enumerate(_records(_as_lists(cols, scales))):
+        deal, role, who = rec.get("deal_id") or "", rec.get("role") or "", rec.get("person") or ""
+        if not deal or not role or not who:
+            blank = "deal_id" if not deal else "role" if not role else "person"
+            diags.append(Diagnostic("missing-column", f"a split row has no {blank}", raw.location(blank, i), hint="every split row names the deal, the role and the person"))
+            continue
+        pid = match(who)
+        if pid is None:
+            diags.append(Diagnostic("unknown-owner", f"split person {who!r} matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=who))
+            continue
+        share = rec.get("share")
+        out.setdefault(deal, []).append(SplitRow(role, pid, None if share is None else share / 100, raw.location("share" if "share" in raw.columns else "person", i)))
+        rows_of.setdefault(deal, []).append(raw.row_of(i))
+    for deal, parts in out.items():
+        given = [p.share for p in parts if p.share is not None]
+        if not given:
+            continue
+        rows = ", ".join(str(r) for r in rows_of[deal])
+        if len(given) != len(parts):
+            diags.append(Diagnostic("bad-shares", f"deal {deal!r}: some split rows give a share and some do not (rows {rows})", parts[0].source, hint="give every row of the deal a share, or none (then the program's role shares apply)", value=deal))
+        elif sum(given) != 1:
+            diags.append(Diagnostic("bad-shares", f"deal {deal!r}: the split shares add up to {(sum(given) * 100).normalize():f}, not 100 (rows {rows})", parts[0].source, hint="make the shares of every deal add up to 100", value=deal))
+    return out
 
