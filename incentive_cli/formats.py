@@ -38,6 +38,7 @@ ELIGIBLE = Obj(
         Field("people", ListOf(Text()), doc="Person ids (or names) that take part, whatever their role."),
         Field("exclude", ListOf(Text()), doc="Person ids (or names) that never take part."),
         Field("cohorts", ListOf(Text()), doc="Components only: the cohorts (by name, from the program's cohorts) that take part."),
+        Field("on_last_day", Bool(), doc="true: only people employed on the period's last day take part (team rewards: every member on the last day)."),
     ),
 )
 
@@ -97,6 +98,7 @@ TARGET = Obj(
         Field("percentile", Number(percent=True), doc="With percentile: which one (0.9 or 90%)."),
         Field("over", Text(choices=("eligible", "team", "cohort")), doc="With statistic: the population: every eligible person (default), the person's team, or the person's cohort. People without a value (a ratio below its minimum denominator, growth from zero) are left out."),
         Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population (mean + 2σ above the maximum becomes the maximum)."),
+        Field("per", Text(choices=("month", "quarter", "year")), doc="The value is for this length of time (a quarterly quota): a run over another period gets it prorated by days, both ends counted (April: 30/91 of the Q2 quota)."),
         Field("round", Text(choices=("none", "up", "down", "nearest")), doc="Round the target to a whole number (counts are rounded up)."),
         Field("description", Text(), doc="Free text."),
     ),
@@ -208,7 +210,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -229,9 +231,10 @@ COMPONENT = Obj(
         )), min_items=1), doc="split: the roles that share each deal's pool."),
         Field("missing_role", Text(choices=("redistribute", "unpaid")), doc="split (required): a role nobody held on a deal: its share goes to the other roles pro rata (redistribute) or is not paid (unpaid)."),
         Field("checkpoints", ListOf(CHECKPOINT, min_items=1), doc="pip: cumulative checkpoints, increasing (25/50/75/100% by days 7/14/21/30)."),
-        Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this."),
+        Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this; weekly: what every week must reach."),
         Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
-        Field("amount", Number(money=True), doc="bonus and rank: the cash amount paid."),
+        Field("amount", Number(money=True), doc="bonus, rank and weekly: the cash amount paid (weekly: per month that qualifies)."),
+        Field("weeks", Text(choices=("starting_in_month",)), doc="weekly: which weeks must reach at_least: starting_in_month (default): each ISO week (Monday to Sunday) that starts in the month, counted to its Sunday even past the month's end."),
         Field("top", Number(integer=True, minimum=Decimal(1)), doc="rank: how many ranks win (1 = the top performer)."),
         Field("ties", Text(choices=("include", "exclude")), doc="rank (required): people tied at the last winning rank all win (include) or none of them does when that would exceed top (exclude)."),
         Field("badge", Text(), doc="bonus and rank: a badge awarded."),
@@ -320,7 +323,7 @@ SOURCE = Obj(
         Field("join", ListOf(Obj(title="joined file", fields=(
             Field("file", Text(), required=True, doc="Path of a person-keyed file (quotas, say)."),
             Field("sheet", Text(), doc="XLSX sheet."),
-            Field("columns", MapOf(value=COLUMN), required=True, doc="Must map person_id; other fields join the roster."),
+            Field("columns", MapOf(value=COLUMN), required=True, doc="Must map person_id; other fields join the roster (a filled role, team, manager, region or currency replaces the roster's)."),
             Field("number_format", NUMBER_FORMAT),
         ))), doc="Roster only: more person-keyed files whose columns join the roster by person_id."),
     ),

@@ -70,6 +70,13 @@ class Workspace:
         self.data_file("deals.csv", deals)
         return self
 
+    def activities(self, rows: str = "") -> Workspace:
+        """Adds an activities source (owner, date, kind, count), for programs that count calls."""
+        sources = (self.data / "sources.yaml").read_text(encoding="utf-8")
+        self.data_file("sources.yaml", sources + "activities:\n  file: activities.csv\n  columns: {owner: owner, date: date, kind: kind, count: count}\n")
+        self.data_file("activities.csv", "owner,date,kind,count\n" + rows)
+        return self
+
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:

@@ -53,3 +53,14 @@ def test_sample_data_readme_exists_and_names_every_file_we_added():
     for path in sorted((REPO / "sample_data").iterdir()):
         if path.name != "README.md":
             assert f"`{path.name}`" in text, path.name
+
+
+def test_generated_sample_files_are_what_their_scripts_write():
+    import importlib.util
+
+    for script, output in (("make_activities.py", "activities.csv"), ("make_splits.py", "splits.csv")):
+        spec = importlib.util.spec_from_file_location(script[:-3], REPO / "sample_data" / script)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        assert module.build() == (REPO / "sample_data" / output).read_text(encoding="utf-8"), f"run python sample_data/{script}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from decimal import Decimal
 
-from conftest import PROGRAMS, deals_csv
+from conftest import DEFAULT_SOURCES, PROGRAMS, deals_csv
 
 from incentive_cli import api
 
@@ -20,13 +20,16 @@ def _twelve_new_customers_worth_100k() -> str:
 
 def test_q2_plan_pays_5500_commission_and_two_bonuses_for_7500_cash(ws):
     ws.setup("id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,boss,80000\n", _twelve_new_customers_worth_100k())
+    ws.activities()
     shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
     result = api.compute(ws.programs, ws.data, "2026-Q2")
     [plan] = result.results
     [ana] = plan.people
     lines = {line.component_id: line.amount for line in ana.lines}
-    assert {n: v for n, v, _ in ana.measures} == {"revenue": Decimal("100000.00"), "new_customers": Decimal(12), "attainment": Decimal("1.25")}
-    assert lines == {"commission": Decimal("5500.00"), "attainment-bonus": Decimal("1000"), "new-customer-bonus": Decimal("1000"), "top-performer": Decimal("0.00"), "coaching": Decimal("0.00")}
+    assert {n: v for n, v, _ in ana.measures} == {"revenue": Decimal("100000.00"), "new_customers": Decimal(12), "attainment": Decimal("1.25"),
+                                                  "calls": Decimal(0), "team_revenue": Decimal("100000.00"), "team_growth": Decimal(0)}
+    assert lines == {"commission": Decimal("5500.00"), "attainment-bonus": Decimal("1000"), "new-customer-bonus": Decimal("1000"), "top-performer": Decimal("0.00"), "coaching": Decimal("0.00"),
+                     "monthly-calls-bonus": Decimal("0.00"), "team-trip": Decimal("0.00")}
     assert ana.total == Decimal("7500.00")
     assert [(a.kind, a.name, a.cost) for _, a in ana.awards] == [("badge", "Top performer of the quarter", None), ("non-cash", "Gift card", Decimal(500)), ("non-cash", "Exclusive coaching", None)]
     commission = next(line for line in ana.lines if line.component_id == "commission")
@@ -39,10 +42,63 @@ def test_q2_plan_pays_5500_commission_and_two_bonuses_for_7500_cash(ws):
 def test_q2_plan_below_the_thresholds_pays_commission_only(ws):
     deals = deals_csv([("D1", "ana", "Old Co", "Won", "2026-01-10", "100"), ("D2", "ana", "Old Co", "Won", "2026-05-01", "91999.99")])
     ws.setup("id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,boss,80000\n", deals)
+    ws.activities()
     shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
     [plan] = api.compute(ws.programs, ws.data, "2026-Q2").results
     [ana] = plan.people
     lines = {line.component_id: line.amount for line in ana.lines}
     # 91,999.99 / 80,000 = 114.99999% < 115%; Old Co was first won in Q1, so 0 new customers
     assert lines == {"commission": Decimal("4940.00"),  # 3,750 + 16,999.99 x 7% = 4,939.9993
-                      "attainment-bonus": Decimal("0.00"), "new-customer-bonus": Decimal("0.00"), "top-performer": Decimal("0.00"), "coaching": Decimal("0.00")}
+                      "attainment-bonus": Decimal("0.00"), "new-customer-bonus": Decimal("0.00"), "top-performer": Decimal("0.00"), "coaching": Decimal("0.00"),
+                      "monthly-calls-bonus": Decimal("0.00"), "team-trip": Decimal("0.00")}
+    # the team (ana alone) grew from 100 to 91,999.99: the weekend trip, a non-cash reward
+    assert ("Weekend trip", Decimal(800)) in [(a.name, a.cost) for _, a in ana.awards]
+
+
+def _calls(weeks: dict[str, int]) -> str:
+    """One row per ISO week (its Monday) with that many calls, spread Monday to Friday."""
+    import datetime as dt
+
+    rows = []
+    for monday, n in weeks.items():
+        day = dt.date.fromisoformat(monday)
+        for k in range(5):
+            rows.append(f"ana,{(day + dt.timedelta(days=k)).isoformat()},Call,{n // 5 + (1 if k < n % 5 else 0)}\n")
+    return "".join(rows) + "ana,2026-04-08,Email,500\n"  # not a call
+
+
+def test_monthly_calls_bonus_pays_200_for_each_month_whose_every_iso_week_has_50_calls(ws):
+    ws.setup("id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,boss,80000\n", deals_csv([]))
+    # weeks starting in April 2026: 6, 13, 20, 27 (the 27th runs into May); in May: 4, 11, 18, 25;
+    # in June: 1, 8, 15, 22, 29 (the 29th runs into July and is counted to its Sunday, 5 July)
+    april = {"2026-04-06": 50, "2026-04-13": 61, "2026-04-20": 50, "2026-04-27": 52}
+    may = {"2026-05-04": 50, "2026-05-11": 49, "2026-05-18": 80, "2026-05-25": 70}
+    june = {"2026-06-01": 55, "2026-06-08": 55, "2026-06-15": 55, "2026-06-22": 55, "2026-06-29": 50}
+    ws.activities(_calls({**april, **may, **june}) + "ana,2026-03-30,Call,0\n")
+    shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
+    [plan] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    [ana] = plan.people
+    line = next(x for x in ana.lines if x.component_id == "monthly-calls-bonus")
+    assert line.amount == Decimal("400.00")  # April and June; May's week of the 11th had 49
+    assert [s.label for s in line.steps] == [
+        "2026-04: every ISO week starting in it has at least 50 calls: yes",
+        "2026-05: every ISO week starting in it has at least 50 calls: no",
+        "2026-06: every ISO week starting in it has at least 50 calls: yes",
+    ]
+    assert line.steps[1].note == "weeks from 05-04: 50, 05-11: 49, 05-18: 80, 05-25: 70; short: 2026-05-11 (49)"
+
+
+def test_team_weekend_trip_goes_to_every_member_on_the_last_day_when_the_team_grows_20_percent(ws):
+    sources = DEFAULT_SOURCES.replace("    quarterly_quota:", "    end_date: {header: left, required: false}\n    quarterly_quota:")
+    roster = "id,name,role,team,manager,quota,left\nana,Ana,Sales Rep,East,boss,1000,\nbob,Bob,Sales Rep,East,boss,1000,2026-06-15\ncy,Cy,Sales Rep,West,boss,1000,\n"
+    # East: Q1 1,000 -> Q2 1,200 (+20 %: reached); West: Q1 1,000 -> Q2 1,199 (+19.9 %)
+    deals = deals_csv([("A", "ana", "X", "Won", "2026-02-01", "600"), ("B", "bob", "X", "Won", "2026-02-01", "400"), ("C", "cy", "X", "Won", "2026-02-01", "1000"),
+                       ("D", "ana", "X", "Won", "2026-05-01", "1000"), ("E", "bob", "X", "Won", "2026-05-01", "200"), ("F", "cy", "X", "Won", "2026-05-01", "1199")])
+    ws.setup(roster, deals, sources).activities()
+    shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
+    [plan] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    trips = {p.person_id: [a.name for _, a in p.awards if a.name == "Weekend trip"] for p in plan.people}
+    assert trips == {"ana": ["Weekend trip"], "bob": [], "cy": []}  # bob left on 15 June
+    ana = next(p for p in plan.people if p.person_id == "ana")
+    assert {n: v for n, v, _ in ana.measures}["team_growth"] == Decimal("0.2")
+    assert not any(x.component_id == "team-trip" for x in next(p for p in plan.people if p.person_id == "bob").lines)

@@ -109,7 +109,8 @@ def test_the_parts_of_every_deal_add_up_to_its_pool(cents, cuts, sdr_present):
     a, b = sorted(cuts)
     b = b if b > a else a + 1
     shares = [a, b - a, 100 - b]  # SDR, AE, SE in whole percent, adding up to 100
-    program = SPLIT.replace("share: 10%", f"share: {shares[0]}%").replace("share: 70%", f"share: {shares[1]}%").replace("share: 20%", f"share: {shares[2]}%").replace("rate: 10%", "rate: 7.3%")
+    program = SPLIT.replace("share: 10%", "share: <SDR>").replace("share: 70%", "share: <AE>").replace("share: 20%", "share: <SE>").replace("rate: 10%", "rate: 7.3%")
+    program = program.replace("<SDR>", f"{shares[0]}%").replace("<AE>", f"{shares[1]}%").replace("<SE>", f"{shares[2]}%")
     rows = "".join(f"D{i},ana,C,Won,2026-04-0{1 + i % 9},{Decimal(c).scaleb(-2)},{'sam' if sdr_present else ''},sue\n" for i, c in enumerate(cents))
     with tempfile.TemporaryDirectory() as tmp:
         got = _run(Workspace(Path(tmp)), rows, program)
@@ -127,20 +128,16 @@ def test_split_lines_reach_the_register_with_their_basis(ws, missing):
     assert "deal D1 as SDR (10% of the pool 1,000.00) = 100.00" in register
 
 
-def test_maven_team_success_pools_add_up_and_the_split_table_is_what_the_generator_writes():
-    import importlib.util
-
+def test_maven_team_success_pools_add_up():
     from conftest import PROGRAMS, SAMPLE, won_by_agent
 
-    spec = importlib.util.spec_from_file_location("make_splits", SAMPLE / "make_splits.py")
-    assert spec is not None and spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    assert gen.build() == (SAMPLE / "splits.csv").read_text(encoding="utf-8")
     [r] = api.compute(PROGRAMS / "team-success.yaml", SAMPLE, "2017-Q2").results
     total = sum(p.total for p in r.people)
     # every won deal's pool is 2 % of its value rounded to the cent (Maven values are whole dollars)
     assert total == sum(won_by_agent("2017-04-01", "2017-06-30").values()) * Decimal("0.02")
-    darcel = next(p for p in r.people if p.person_id == "Darcel Schlecht")
-    roles = {s.label.split(" as ")[1].split(" (")[0] for s in darcel.lines[0].steps}
-    assert roles == {"AE", "SDR", "Sales Engineer"}
+    def roles(pid: str) -> set[str]:
+        person = next(p for p in r.people if p.person_id == pid)
+        return {s.label.split(" as ")[1].split(" (")[0] for s in person.lines[0].steps}
+
+    assert roles("Darcel Schlecht") == {"AE", "Sales Engineer"}
+    assert "SDR" in roles("Mei-Mei Johns")  # the SDR of Darcel's team (sample_data/roles.csv)

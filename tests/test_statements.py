@@ -36,6 +36,7 @@ def _ana_deals() -> str:
 @pytest.fixture
 def q2_run(ws):  # type: ignore[no-untyped-def]
     ws.setup(ROSTER, _ana_deals())
+    ws.activities()
     shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
     result = api.run(ws.programs, ws.data, "2026-Q2", ws.out, workers=1)
     return result
@@ -116,6 +117,7 @@ INJECTIONS = ['=HYPERLINK("http://x","click")', "+1", "-1", "@SUM(1)"]
 def test_formula_like_text_stays_text_in_every_workbook(ws):
     rows = [(f"D{i}", "ana", text, "Won", "2026-04-02", "100") for i, text in enumerate(INJECTIONS)]
     ws.setup('id,name,role,team,manager,quota\nana,"=cmd|\' /C calc\'!A0",Sales Rep,"+Team","@boss",1\n', deals_csv([(a, b, '"' + c.replace('"', '""') + '"', d, e, f) for a, b, c, d, e, f in rows]))
+    ws.activities()
     shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
     out = api.run(ws.programs, ws.data, "2026-Q2", ws.out, workers=1).out_path
     books = list(out.rglob("*.xlsx"))

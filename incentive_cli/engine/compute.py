@@ -50,6 +50,8 @@ def is_eligible(p: Person, e: Eligibility | None, period: Period) -> bool:
         return True
     if p.id in e.exclude or p.name in e.exclude:
         return False
+    if e.on_last_day and ((p.end_date and p.end_date < period.end) or (p.hire_date and p.hire_date > period.end)):
+        return False
     if e.people and (p.id in e.people or p.name in e.people):
         return True
     if e.people and not (e.roles or e.teams or e.regions):
@@ -199,7 +201,7 @@ class Evaluator:
         else:  # distinct
             fld = m.field or ""
             sub = rows[rows[fld].notna() & (rows[fld].astype("string").fillna("") != "")]
-            if m.first_time:
+            if m.first_time and len(sub):  # (an empty export has no first times to look up)
                 _, hist = self._filtered(m, None, until=period.end)
                 hist = hist[hist[fld].notna() & (hist[fld].astype("string").fillna("") != "")]
                 date_col = m.date_field or ft.date_field
@@ -328,6 +330,13 @@ class Evaluator:
                 for p in members:
                     vals[p] = value
                     how[p] = text + scope
+        if t.per is not None and t.per != period.kind:
+            whole = Period(t.per, t.per, period.start, period.start).containing(period.start)  # the month, quarter or year the run starts in
+            for p in self.people:
+                v = vals.get(p)
+                if v is not None:
+                    vals[p] = v * period.days / whole.days
+                    how[p] += f" x {period.days}/{whole.days} days ({t.per} {whole.label} prorated to {period.label})"
         for p in self.people:
             v = vals.get(p)
             if v is not None and t.round != "none":
@@ -509,6 +518,9 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         for p in eligible:
             resolved = _resolve_steps(c, ev, p, period, on_m, steps[p])
             exact[p], awards[p] = _step_rewards(c, ev, p, on_mv.values[p], on_m, period, steps[p], resolved)
+    elif c.type == "weekly":
+        assert on_m is not None
+        _weekly_lines(c, ev, on_m, eligible, period, exact, steps)
     elif c.type == "split":
         rows_of = _split_lines(program, c, ev, data, period, eligible, exact, steps)
     elif c.type == "champions":
@@ -677,6 +689,32 @@ def _champion_rewards(program: Program, c: Component, ev: Evaluator, data: DataS
         for i in range(len(champions), len(c.steps)):
             steps[p].append(BasisStep(f"champion {i + 1}: none (fewer than {len(c.steps)} people had {c.on} above 0 in {ref.label})"))
         exact[p], awards[p] = cash, tuple(got)
+
+
+def _weekly_lines(c: Component, ev: Evaluator, m: Measure, eligible: list[str], period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]]) -> None:
+    """Each calendar month of the period pays ``amount`` when every ISO week (Monday to
+    Sunday) that starts in it reaches ``at_least``; a week is counted to its Sunday, even past
+    the month's or the period's end."""
+    assert c.threshold is not None and c.amount is not None
+    for p in eligible:
+        exact[p] = ZERO
+    month = period.start.replace(day=1)
+    while month <= period.end:
+        nxt = (month + dt.timedelta(days=32)).replace(day=1)
+        first = month + dt.timedelta(days=(7 - month.weekday()) % 7)  # the first Monday in the month
+        mondays = [first + dt.timedelta(weeks=k) for k in range(6) if first + dt.timedelta(weeks=k) < nxt]
+        weeks = [(d, ev.measure(m.name, Period.between(d, d + dt.timedelta(days=6))).values) for d in mondays]
+        for p in eligible:
+            counts = [(d, v[p]) for d, v in weeks]
+            ok = bool(counts) and all(x >= c.threshold for _, x in counts)
+            short = [f"{d.isoformat()} ({format_number(x)})" for d, x in counts if x < c.threshold]
+            label = f"{month.strftime('%Y-%m')}: every ISO week starting in it has at least {format_number(c.threshold)} {c.on}: {'yes' if ok else 'no'}"
+            note = "weeks from " + ", ".join(f"{d.strftime('%m-%d')}: {format_number(x)}" for d, x in counts)
+            if short:
+                note += "; short: " + ", ".join(short)
+            exact[p] += c.amount if ok else ZERO
+            steps[p].append(BasisStep(label, threshold=c.threshold, amount=c.amount if ok else ZERO, note=note))
+        month = nxt
 
 
 def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]]) -> dict[str, np.ndarray]:

@@ -24,6 +24,7 @@ class Eligibility:
     people: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     cohorts: tuple[str, ...] = ()  # components only
+    on_last_day: bool = False  # only people employed on the period's last day
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Target:
     clip: bool = False
     round: str = "none"
     source: Location = _SRC
+    per: str | None = None  # the value is per month, quarter or year: prorated to the run period by days
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,11 @@ def _pct(rate: Decimal | None) -> str:
 
 
 def _num(d: Decimal) -> str:
-    return f"{d.normalize():,f}" if d == d.to_integral_value() else f"{d.normalize():f}"
+    """A bound for people: 75,000; 29,670.33 (a bound scaled by a prorated target, to the cent)."""
+    if d == d.to_integral_value():
+        return f"{d.normalize():,f}"
+    exponent = d.normalize().as_tuple().exponent
+    return f"{round(d, 2).normalize():,f}" if isinstance(exponent, int) and exponent < -6 else f"{d.normalize():f}"
 
 
 # --- deal by deal, vectorised --------------------------------------------------------------

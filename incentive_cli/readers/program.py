@@ -42,7 +42,8 @@ CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "at_least", "above", "a
 def _eligibility(o: PObj | None) -> Eligibility:
     if not o:
         return Eligibility()
-    return Eligibility(*(tuple(x for x in (o.get(k) or []) if x is not None) for k in ("roles", "teams", "regions", "people", "exclude", "cohorts")))
+    lists = {k: tuple(x for x in (o.get(k) or []) if x is not None) for k in ("roles", "teams", "regions", "people", "exclude", "cohorts")}
+    return Eligibility(**lists, on_last_day=bool(o.get("on_last_day")))
 
 
 def _rounding(o: PObj | None, default: Rounding) -> Rounding:
@@ -157,9 +158,9 @@ def _build_targets(doc: PObj, ck: _Checker, measure_names: set[str]) -> tuple[Ta
         if "fixed" in t:
             if t["fixed"] is not None and t["fixed"] <= 0:
                 ck.error("missing-target", f"{t.path}.fixed: a target must be above zero", t.where("fixed"), hint="attainment divides by the target")
-            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc))
+            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc, per=t.get("per")))
         elif "roster" in t:
-            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc))
+            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per")))
         elif "statistic" in t:
             of = t.get("of")
             if of is None:
@@ -171,7 +172,7 @@ def _build_targets(doc: PObj, ck: _Checker, measure_names: set[str]) -> tuple[Ta
                 ck.error("missing-key", f"{t.path}: mean_plus_k_sigma needs 'k'", t.loc, hint="add k: 2")
             if stat == "percentile" and t.get("percentile") is None:
                 ck.error("missing-key", f"{t.path}: percentile needs 'percentile'", t.loc, hint="add percentile: 90%")
-            out.append(Target(name, "statistic", statistic=stat, of=of, k=t.get("k") or Decimal(0), percentile=t.get("percentile"), over=t.get("over") or "eligible", clip=bool(t.get("clip")), round=t.get("round") or "none", source=t.loc))
+            out.append(Target(name, "statistic", statistic=stat, of=of, k=t.get("k") or Decimal(0), percentile=t.get("percentile"), over=t.get("over") or "eligible", clip=bool(t.get("clip")), round=t.get("round") or "none", source=t.loc, per=t.get("per")))
     return tuple(out)
 
 
@@ -345,7 +346,7 @@ def _role_shares(c: PObj, ck: _Checker) -> tuple[RoleShare, ...]:
 
 
 # Keys that belong to one component type only.
-TYPE_KEYS = {"roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
+TYPE_KEYS = {"weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
              "slabs": ("slabs",), "milestones": ("milestones",), "tiers": ("tiers",), "top": ("rank",), "ties": ("rank",)}
 
 
@@ -413,6 +414,14 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             bm = measures.get(c.get("base") or "")
             if bm is not None and (bm.kind != "sum" or bm.table not in (None, "deals") or bm.rollup != "own"):
                 ck.error("wrong-type", f"{p}.base: a split shares each deal's amount, so its base must sum a field of the deals (without rollup)", c.where("base"), hint="use a measure such as {from: deals, sum: amount, where: {stage: Won}}")
+        elif ctype == "weekly":
+            need("measure", "the measure counted each week, e.g. measure: calls")
+            need("at_least", "what every week must reach, e.g. at_least: 50")
+            need("amount", "the amount paid for each month that qualifies, e.g. amount: 200")
+            threshold = c.get("at_least")
+            wm = measures.get(c.get("measure") or "")
+            if wm is not None and wm.kind not in ("sum", "count", "distinct"):
+                ck.error("wrong-type", f"{p}.measure: a weekly target adds up {c['measure']!r} week by week, so it must be a sum, count or distinct measure", c.where("measure"), hint="count activities, e.g. {from: activities, sum: count, where: {kind: Call}}")
         elif ctype == "champions":
             need("measure", "the measure champions are ranked by, e.g. measure: revenue")
             need("champions", "one reward per champion, the top champion first: champions: [{pays: 400}, {pays: 300}, {pays: 200}, {pays: 100}]")

@@ -266,11 +266,12 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
                 diags.append(Diagnostic("duplicate-person", f"person id {pid!r} appears twice in this file", jraw.location("person_id", i), hint="one row per person", value=pid))
                 continue
             seen.add(pid)
-            extra = {f: v for f, v in jrec.items() if f != "person_id"}
+            extra = {f: v for f, v in jrec.items() if f != "person_id" and f not in PERSON_FIELDS}
             p = people[pid]
             merged = dict(p.attrs)
             merged.update(extra)
-            people[pid] = Person(p.id, p.name, p.role, p.team, p.manager, p.region, p.currency, p.hire_date, p.end_date, tuple(sorted(merged.items())), p.source)
+            fields = {f: v for f, v in jrec.items() if f in PERSON_FIELDS and f not in ("person_id", "name") and v not in (None, "")}  # a joined role (team...) replaces the roster's
+            people[pid] = replace(p, attrs=tuple(sorted(merged.items())), **fields)
     _add_people(spec, people, defaults, diags)
     _resolve_managers(spec, people, raw, diags)
     return people, types
