@@ -210,7 +210,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -230,6 +230,14 @@ COMPONENT = Obj(
             Field("field", Text(pattern=NAME_PATTERN), doc="The deal field naming who held the role (owner, or a column such as sdr); without it, the splits source says."),
         )), min_items=1), doc="split: the roles that share each deal's pool."),
         Field("missing_role", Text(choices=("redistribute", "unpaid")), doc="split (required): a role nobody held on a deal: its share goes to the other roles pro rata (redistribute) or is not paid (unpaid)."),
+        Field("goals", ListOf(Obj(title="goal", fields=(
+            Field("id", Text(pattern=NAME_PATTERN), required=True, doc="The goal's id, as the choices file names it."),
+            Field("name", Text(), doc="Label on statements (Close 5 new deals)."),
+            Field("measure", Text(pattern=NAME_PATTERN), required=True, doc="The measure the goal is on."),
+            Field("at_least", Number(percent=True), required=True, doc="The goal is met when the measure reaches this."),
+            *REWARD.fields[:4],
+        )), min_items=1), doc="goals: the menu."),
+        Field("cutoff_day", Number(integer=True, minimum=Decimal(1), maximum=Decimal(366)), doc="goals: the latest choice made on or before this day of the period counts (1, the default, is the period's first day)."),
         Field("checkpoints", ListOf(CHECKPOINT, min_items=1), doc="pip: cumulative checkpoints, increasing (25/50/75/100% by days 7/14/21/30)."),
         Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this; weekly: what every week must reach."),
         Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
@@ -337,6 +345,7 @@ SOURCES = Obj(
         Field("roster", SOURCE, required=True, doc="One row per person."),
         Field("deals", SOURCE, doc="Deal facts."),
         Field("activities", SOURCE, doc="Activity facts (calls, meetings...)."),
+        Field("choices", SOURCE, doc="Goal choices for goal menus: person (an id or a name), goal (a goal id), chosen_on (a date). The latest choice on or before a program's cut-off counts."),
         Field("splits", SOURCE, doc="Who worked each deal in which role: deal_id, role, person (an id or a name), and optionally share (a percentage, 0-100: Salesforce's SplitPercentage). Where a deal's rows give shares they must add up to 100 and replace the program's role shares for that deal."),
     ),
 )
@@ -361,12 +370,14 @@ FIELD_TYPES = {
     "end_date": "date",
     "engage_date": "date",
     "created_date": "date",
+    "chosen_on": "date",
 }
 REQUIRED_FIELDS = {
     "roster": ("person_id",),
     "deals": ("owner", "amount"),
     "activities": ("owner",),
     "splits": ("deal_id", "role", "person"),
+    "choices": ("person", "goal", "chosen_on"),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import DEFAULT_SOURCES
+from conftest import DEFAULT_SOURCES, cli
 
 from incentive_cli import api
 
@@ -176,3 +176,22 @@ def test_a_rank_component_must_declare_its_tie_rule(ws):
 
     _, diags = parse_program("awards.yaml", RANK.format(ties="include").replace(", ties: include", ""))
     assert sorted(d.message for d in diags) == ["components[0]: a rank component needs 'ties'", "components[1]: a rank component needs 'ties'"]
+
+
+def test_the_register_has_a_non_cash_budget_by_program_team_and_reward(ws):
+    roster = "id,name,role,team,manager,quota\nana,Ana,Sales Rep,East,boss,1000\nbob,Bob,Sales Rep,East,boss,1000\ncy,Cy,Sales Rep,West,boss,1000\n"
+    deals = "deal_id,owner,customer,stage,close_date,amount\nD1,ana,C,Won,2026-05-02,1000\nD2,bob,C,Won,2026-05-02,1050\nD3,cy,C,Won,2026-05-02,1300\n"
+    ws.setup(roster, deals)
+    ws.program("badge-rush", BADGES)
+    code, _, err = cli("run", "--period", "2026-Q2", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    assert code == 0, err
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(ws.out / "2026-Q2" / "register.xlsx")["Non-cash budget"]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if any(v is not None for v in r)]
+    assert rows[0] == ("Program", "Team", "Reward", "Count", "Cost value", "Currency")
+    assert rows[1:3] == [("badge-rush", "East", "Dinner", 2, 300, "USD"), ("badge-rush", "West", "International trip", 1, 4000, "USD")]
+    assert rows[3][0] == "By program"
+    assert rows[4][:2] == ("badge-rush", None) and rows[4][3].startswith("=SUMIFS(") and rows[4][5] == "USD"
+    cached = load_workbook(ws.out / "2026-Q2" / "register.xlsx", data_only=True)["Non-cash budget"]
+    assert [c.value for c in cached[8]][3:5] == [3, 4300]

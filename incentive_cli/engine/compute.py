@@ -518,6 +518,8 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         for p in eligible:
             resolved = _resolve_steps(c, ev, p, period, on_m, steps[p])
             exact[p], awards[p] = _step_rewards(c, ev, p, on_mv.values[p], on_m, period, steps[p], resolved)
+    elif c.type == "goals":
+        _goal_lines(program, c, ev, data, eligible, period, exact, steps, awards)
     elif c.type == "weekly":
         assert on_m is not None
         _weekly_lines(c, ev, on_m, eligible, period, exact, steps)
@@ -689,6 +691,39 @@ def _champion_rewards(program: Program, c: Component, ev: Evaluator, data: DataS
         for i in range(len(champions), len(c.steps)):
             steps[p].append(BasisStep(f"champion {i + 1}: none (fewer than {len(c.steps)} people had {c.on} above 0 in {ref.label})"))
         exact[p], awards[p] = cash, tuple(got)
+
+
+def _goal_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, eligible: list[str], period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], awards: dict[str, tuple[Award, ...]]) -> None:
+    """Each person is paid on the goal they chose: the latest choice made on or before the
+    cut-off day of the period. No choice: no payout, and the line says so."""
+    cutoff = period.start + dt.timedelta(days=c.cutoff_day - 1)
+    menu = {g.id: g for g in c.goals}
+    for p in eligible:
+        exact[p] = ZERO
+        made = [x for x in (data.choices or {}).get(p, []) if x[0] <= cutoff]
+        if not made:
+            steps[p].append(BasisStep(f"no goal chosen by {cutoff.isoformat()}: no payout", amount=ZERO))
+            continue
+        day, goal_id, where = made[-1]
+        goal = menu.get(goal_id)
+        if goal is None:
+            ev.diags.append(Diagnostic("bad-reference", f"{data.people[p].name} ({p}) chose the goal {goal_id!r}, which is not on the menu of {program.id!r} (goals: {', '.join(menu)})", where, hint="write one of the menu's goal ids", value=goal_id))
+            continue
+        m = program.measure(goal.measure)
+        v = ev.measure(goal.measure, period).values[p]
+        ok = v >= goal.at_least
+        later = len([x for x in (data.choices or {}).get(p, []) if x[0] > cutoff])
+        chose = f"chose {goal.name!r} on {day.isoformat()}" + (f" ({later} later choice{'s' if later > 1 else ''} after the cut-off {cutoff.isoformat()} ignored)" if later else "")
+        steps[p].append(BasisStep(chose))
+        if ok:
+            got: list[Award] = []
+            day_met = ev.crossing_dates(m, p, [goal.at_least], period)[0] or period.end
+            gives = _gives(goal.reward, day_met, got)
+            exact[p] = goal.reward.pays or ZERO
+            awards[p] = tuple(got)
+            steps[p].append(BasisStep(f"{goal.measure} {_fmt_value(v, m)} >= {_fmt_value(goal.at_least, m)}: met", threshold=goal.at_least, amount=exact[p], note=", ".join(gives)))
+        else:
+            steps[p].append(BasisStep(f"{goal.measure} {_fmt_value(v, m)} >= {_fmt_value(goal.at_least, m)}: not met", threshold=goal.at_least, amount=ZERO, note=f"{_fmt_value(goal.at_least - v, m)} more {goal.measure} meets it"))
 
 
 def _weekly_lines(c: Component, ev: Evaluator, m: Measure, eligible: list[str], period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]]) -> None:

@@ -84,6 +84,7 @@ class DataSet:
     inputs: list[dict[str, Any]]  # file, sha256, rows, control sums
     unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
     splits: dict[str, list[SplitRow]] | None = None  # deal id -> who held which role (the splits source)
+    choices: dict[str, list[tuple[Any, str, Location]]] | None = None  # person id -> (chosen on, goal id, where), oldest first
 
     @cached_property
     def person_ids(self) -> list[str]:

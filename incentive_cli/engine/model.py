@@ -130,6 +130,15 @@ class Cohorts:
 
 
 @dataclass(frozen=True)
+class Goal:
+    id: str
+    name: str
+    measure: str
+    at_least: Decimal
+    reward: Step  # what meeting it gives (its bound unused)
+
+
+@dataclass(frozen=True)
 class RoleShare:
     role: str
     share: Decimal
@@ -186,6 +195,8 @@ class Component:
     participants: Participants | None = None  # pip
     target: str | None = None  # pip: team_lowest or a target name
     roles: tuple[RoleShare, ...] = ()  # split
+    goals: tuple[Goal, ...] = ()  # goals: the menu
+    cutoff_day: int = 1  # goals: the latest choice on or before this day of the period counts
     missing_role: str | None = None  # split: redistribute or unpaid
 
 

@@ -22,6 +22,7 @@ from ..engine.model import (
     Eligibility,
     Filter,
     Gate,
+    Goal,
     Ladder,
     Measure,
     Participants,
@@ -331,6 +332,24 @@ def _rewards(c: PObj, key: str, ck: _Checker) -> tuple[Step, ...]:
     return tuple(out)
 
 
+def _goals(c: PObj, ck: _Checker, measures: dict[str, Measure]) -> tuple[Goal, ...]:
+    items = c.get("goals")
+    if not isinstance(items, PList):
+        return ()
+    out: list[Goal] = []
+    for i, g in enumerate(items):
+        if not isinstance(g, PObj) or not g.get("id") or not g.get("measure") or g.get("at_least") is None:
+            continue
+        p = f"{c.path}.goals[{i}]"
+        if any(x.id == g["id"] for x in out):
+            ck.error("bad-reference", f"{p}.id: the goal {g['id']!r} is on the menu twice", g.where("id"), hint="give every goal its own id", value=g["id"])
+        if g["measure"] not in measures:
+            ck.error("bad-reference", f"{p}.measure: no measure named {g['measure']!r}", g.where("measure"), hint=_known("measures", measures), value=g["measure"])
+        _check_reward(g, p, ck)
+        out.append(Goal(g["id"], g.get("name") or g["id"], g["measure"], g["at_least"], Step(Decimal(0), g.get("pays"), g.get("badge"), g.get("reward"), g.get("cost"), g.get("name"), g.loc)))
+    return tuple(out)
+
+
 def _role_shares(c: PObj, ck: _Checker) -> tuple[RoleShare, ...]:
     items = c.get("roles")
     if not isinstance(items, PList):
@@ -346,7 +365,7 @@ def _role_shares(c: PObj, ck: _Checker) -> tuple[RoleShare, ...]:
 
 
 # Keys that belong to one component type only.
-TYPE_KEYS = {"weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
+TYPE_KEYS = {"goals": ("goals",), "cutoff_day": ("goals",), "weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
              "slabs": ("slabs",), "milestones": ("milestones",), "tiers": ("tiers",), "top": ("rank",), "ties": ("rank",)}
 
 
@@ -375,6 +394,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
         tiers: tuple[Tier, ...] = ()
         steps: tuple[Step, ...] = ()
         roles: tuple[RoleShare, ...] = ()
+        goals: tuple[Goal, ...] = ()
         threshold, strict = None, False
         if ctype == "rate":
             need("base", "the measure the rate applies to, e.g. base: revenue")
@@ -422,6 +442,9 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             wm = measures.get(c.get("measure") or "")
             if wm is not None and wm.kind not in ("sum", "count", "distinct"):
                 ck.error("wrong-type", f"{p}.measure: a weekly target adds up {c['measure']!r} week by week, so it must be a sum, count or distinct measure", c.where("measure"), hint="count activities, e.g. {from: activities, sum: count, where: {kind: Call}}")
+        elif ctype == "goals":
+            need("goals", "list the menu: goals: [{id: five-new, measure: new_deals, at_least: 5, pays: 500}, ...]")
+            goals = _goals(c, ck, measures)
         elif ctype == "champions":
             need("measure", "the measure champions are ranked by, e.g. measure: revenue")
             need("champions", "one reward per champion, the top champion first: champions: [{pays: 400}, {pays: 300}, {pays: 200}, {pays: 100}]")
@@ -480,7 +503,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 source=c.loc, ladder=_ladder(c) if ctype == "slabs" else None,
                 participants=_participants(c, ck, measures) if ctype == "pip" else None,
                 target=(c.get("target") or "team_lowest") if ctype == "pip" else None,
-                roles=roles, missing_role=c.get("missing_role"),
+                roles=roles, missing_role=c.get("missing_role"), goals=goals, cutoff_day=c.get("cutoff_day") or 1,
             )
         )
     return tuple(out)

@@ -386,9 +386,37 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
             if ft is not None:
                 tables[name] = ft
     splits = _read_splits(data_dir, spec["splits"], people, diags, inputs) if isinstance(spec.get("splits"), PObj) else None
+    choices = _read_choices(data_dir, spec["choices"], people, diags, inputs) if isinstance(spec.get("choices"), PObj) else None
     if any(d.is_error for d in diags):
         return None, diags
-    return DataSet(people, roster_types, tables, inputs, unmatched, splits), diags
+    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices), diags
+
+
+def _read_choices(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, str, Location]]]:
+    """person id -> [(chosen on, goal, where)], oldest first (ties: file order)."""
+    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), "choices")
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
+    diags += d
+    if raw is None:
+        return {}
+    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
+    inputs.append(_input_record(path, raw, "choices", cols, scales, spec))
+    match = _person_matcher(people)
+    out: dict[str, list[tuple[Any, str, Location]]] = {}
+    for i, rec in enumerate(_records(_as_lists(cols, scales))):
+        who, goal, day = rec.get("person") or "", rec.get("goal") or "", rec.get("chosen_on")
+        if not who or not goal or day is None:
+            blank = "person" if not who else "goal" if not goal else "chosen_on"
+            diags.append(Diagnostic("missing-column", f"a goal choice has no {blank}", raw.location(blank, i), hint="every choice names the person, the goal and the day it was made"))
+            continue
+        pid = match(who)
+        if pid is None:
+            diags.append(Diagnostic("unknown-owner", f"goal choice by {who!r}, who matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=who))
+            continue
+        out.setdefault(pid, []).append((day, goal, raw.location("goal", i)))
+    for rows in out.values():
+        rows.sort(key=lambda x: x[0])
+    return out
 
 
 def _person_matcher(people: dict[str, Person]) -> Any:

@@ -122,7 +122,53 @@ def write_register_xlsx(path: Path, period: str, results: list[ProgramResult]) -
         by_program.insert_chart(len(names) + 3 + len(totals), 0, chart, {"x_scale": 1.6, "y_scale": 1.0})
     _attainment_sheet(wb, f, period, results)
     _cohort_sheet(wb, f, period, results)
+    _budget_sheet(wb, f, period, results)
     wb.close()
+
+
+def _budget_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]) -> None:
+    """The non-cash rewards of the period and their cost values, by program, team and reward,
+    with live totals by program and overall (badges carry no cost and are counted apart)."""
+    groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    currency: dict[str, str] = {}
+    for res in results:
+        for p in res.people:
+            for _, award in p.awards:
+                if award.kind == "non-cash":
+                    groups[(res.program.name, p.team or "(no team)", award.name)].append(award)
+                    currency[res.program.name] = res.program.currency
+    ws = wb.add_worksheet("Non-cash budget")
+    ws.write_string(0, 0, f"Non-cash rewards budget, {period}", f.title)
+    if not groups:
+        ws.write_string(2, 0, "No program of this period gave a non-cash reward.", f.note)
+        return
+    headers = ["Program", "Team", "Reward", "Count", "Cost value", "Currency"]
+    for j, h in enumerate(headers):
+        ws.write_string(2, j, h, f.header)
+    keys = sorted(groups)
+    first = 3
+    for i, key in enumerate(keys, start=first):
+        awards = groups[key]
+        for j, v in enumerate(key):
+            ws.write_string(i, j, v)
+        ws.write_number(i, 3, Decimal(len(awards)), f.number)
+        ws.write_number(i, 4, sum((a.cost or Decimal(0) for a in awards), Decimal(0)), f.money(currency[key[0]]))
+        ws.write_string(i, 5, currency[key[0]])
+    last = first + len(keys) - 1
+    r = last + 2
+    ws.write_string(r, 0, "By program", f.subtitle)
+    programs = sorted({k[0] for k in keys})
+    for prog in programs:
+        r += 1
+        cost = sum((a.cost or Decimal(0) for k in keys if k[0] == prog for a in groups[k]), Decimal(0))
+        count = sum(len(groups[k]) for k in keys if k[0] == prog)
+        ws.write_string(r, 0, prog)
+        ws.write_formula(r, 3, f'=SUMIFS({cell(first, 3, True)}:{cell(last, 3, True)},{cell(first, 0, True)}:{cell(last, 0, True)},{cell(r, 0)})', f.number, Decimal(count))
+        ws.write_formula(r, 4, f'=SUMIFS({cell(first, 4, True)}:{cell(last, 4, True)},{cell(first, 0, True)}:{cell(last, 0, True)},{cell(r, 0)})', f.money(currency[prog]), cost)
+        ws.write_string(r, 5, currency[prog])
+    ws.freeze_panes(3, 0)
+    fit_widths(ws, [["Program"] + [k[0] for k in keys], ["Team"] + [k[1] for k in keys], ["Reward"] + [k[2] for k in keys], ["Count"], ["Cost value", "$000,000,000.00"], ["Currency"]], maximum=40)
+    print_setup(ws, f"Non-cash budget {period}", "", repeat_row=2)
 
 
 def _cohort_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]) -> None:
