@@ -394,16 +394,11 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
 
 def _read_choices(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, str, Location]]]:
     """person id -> [(chosen on, goal, where)], oldest first (ties: file order)."""
-    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), "choices")
-    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
-    diags += d
-    if raw is None:
-        return {}
-    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
-    inputs.append(_input_record(path, raw, "choices", cols, scales, spec))
+    raw, records = _read_listing(data_dir, "choices", spec, diags, inputs)
     match = _person_matcher(people)
     out: dict[str, list[tuple[Any, str, Location]]] = {}
-    for i, rec in enumerate(_records(_as_lists(cols, scales))):
+    for i, rec in enumerate(records):
+        assert raw is not None
         who, goal, day = rec.get("person") or "", rec.get("goal") or "", rec.get("chosen_on")
         if not who or not goal or day is None:
             blank = "person" if not who else "goal" if not goal else "chosen_on"
@@ -419,6 +414,18 @@ def _read_choices(data_dir: Path, spec: PObj, people: dict[str, Person], diags: 
     return out
 
 
+def _read_listing(data_dir: Path, table: str, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> tuple[RawTable | None, list[dict[str, Any]]]:
+    """A small source read into one record per row (the splits and choices listings)."""
+    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), table)
+    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
+    diags += d
+    if raw is None:
+        return None, []
+    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
+    inputs.append(_input_record(path, raw, table, cols, scales, spec))
+    return raw, _records(_as_lists(cols, scales))
+
+
 def _person_matcher(people: dict[str, Person]) -> Any:
     by_name = {norm_name(p.name): pid for pid, p in people.items()}
     return lambda text: text if text in people else by_name.get(norm_name(text))
@@ -427,17 +434,12 @@ def _person_matcher(people: dict[str, Person]) -> Any:
 def _read_splits(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[SplitRow]]:
     """deal id -> [(role, person, share, where)]. A person must be on the roster; where a
     deal's rows give shares, every row of the deal gives one and they add up to 100."""
-    wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), "splits")
-    raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
-    diags += d
-    if raw is None:
-        return {}
-    cols, scales = _typed_columns(raw, types, spec, epoch, diags)
-    inputs.append(_input_record(path, raw, "splits", cols, scales, spec))
+    raw, records = _read_listing(data_dir, "splits", spec, diags, inputs)
     match = _person_matcher(people)
     out: dict[str, list[SplitRow]] = {}
     rows_of: dict[str, list[int]] = {}
-    for i, rec in enumerate(_records(_as_lists(cols, scales))):
+    for i, rec in enumerate(records):
+        assert raw is not None
         deal, role, who = rec.get("deal_id") or "", rec.get("role") or "", rec.get("person") or ""
         if not deal or not role or not who:
             blank = "deal_id" if not deal else "role" if not role else "person"
