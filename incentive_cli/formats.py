@@ -80,6 +80,7 @@ MEASURE = Obj(
         Field("target", Text(pattern=NAME_PATTERN), doc="With attainment: the target it is measured against."),
         Field("where", WHERE, doc="Filters on the fact rows."),
         Field("date", Text(pattern=NAME_PATTERN), doc="Date field that places a row in a period (default: the source's date field)."),
+        Field("include_incomplete", Bool(), doc="true: this measure also counts deals missing a required field (to measure the share of complete records)."),
         Field("rollup", Text(choices=("own", "direct", "subtree", "team")), doc="Whose rows count for a person: own (default); direct: theirs and their direct reports'; subtree: theirs and everyone's below them in the reporting tree; team: everyone with their roster team. Each row still has one owner, so nothing counts twice within one level."),
         Field("description", Text(), doc="Free text for people reading the program."),
     ),
@@ -274,6 +275,7 @@ PROGRAM = Obj(
         Field("measures", MapOf(value=MEASURE), required=True, doc="Named measures."),
         Field("targets", MapOf(value=TARGET), doc="Named targets."),
         Field("cohorts", COHORTS, doc="Cohorts by share of the reference period's ranking."),
+        Field("required_fields", ListOf(Text(pattern=NAME_PATTERN)), doc="CRM hygiene: deal fields that must be filled for a deal to count in any measure of the program (customer, close_date, amount, next_step); a deal missing one is listed on the statement with the field."),
         Field("components", ListOf(COMPONENT, min_items=1), required=True, doc="Reward components, each one payout line per person."),
     ),
 )

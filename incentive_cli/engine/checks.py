@@ -62,4 +62,8 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
                     diags.append(Diagnostic("bad-reference", f"components.{c.id}.roles: the deals source has no field {r.field!r} (who held {r.role})", c.source, hint=f"map {r.field} under deals.columns in sources.yaml", value=r.field))
                 if not r.field and data.splits is None:
                     diags.append(Diagnostic("bad-reference", f"components.{c.id}.roles: {r.role} has no field, and the data has no splits source to say who held it", c.source, hint="give the role a field (a deal column), or declare splits: in sources.yaml", value=r.role))
+    deals = data.tables.get("deals")
+    for fld in program.required_fields:
+        if deals is not None and fld not in deals.frame.columns:
+            diags.append(Diagnostic("bad-reference", f"required_fields: the deals source has no field {fld!r}", program.source, hint=f"map {fld} under deals.columns in sources.yaml (required: false if the export may lack it)", value=fld))
     return diags

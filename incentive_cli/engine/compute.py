@@ -129,6 +129,9 @@ class Evaluator:
             mask &= dates <= np.datetime64(until)
         for flt in m.filters:
             mask &= filter_mask(ft, flt.field, flt.op, flt.value)
+        if (m.table or "deals") == "deals" and not m.include_incomplete:
+            for fld in self.program.required_fields:
+                mask &= filter_mask(ft, fld, "blank", False)
         return ft, f[mask]
 
     # --- measures -------------------------------------------------------------------------
@@ -220,6 +223,8 @@ class Evaluator:
         whose = {"direct": " of the person and their direct reports", "subtree": " of the person and everyone below them", "team": " of everyone in the person's team"}.get(m.rollup, "")
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
         dated = f"with {m.date_field} in" if m.date_field else "dated in"
+        if (m.table or "deals") == "deals" and self.program.required_fields:
+            where += (" (incomplete deals included)" if m.include_incomplete else f" (only deals with {', '.join(self.program.required_fields)} filled)")
         return MeasureValue(values, f"{what}{whose} in {m.table} {dated} {period.label}{where}", row_idx, m.table)
 
     def _members(self, rollup: str) -> pd.DataFrame:

@@ -89,6 +89,8 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
     wanted = set(eligible)
     eligible_codes = np.array([k for k, p in enumerate(data.person_ids) if p in wanted], dtype=np.int32)
     assign(~np.isin(sub["_pcode"].to_numpy(), eligible_codes), "owner not eligible for this program")
+    for fld in program.required_fields:
+        assign(~filter_mask(ft, fld, "blank", False)[keep], f"no {fld} (the program requires it: fill it in the CRM)")
     for flt in m.filters:
         ok = filter_mask(ft, flt.field, flt.op, flt.value)[keep]
         if (~ok).any():

@@ -51,6 +51,7 @@ class Measure:
     target: str | None = None
     source: Location = _SRC
     rollup: str = "own"  # own, direct, subtree, team
+    include_incomplete: bool = False  # also count deals missing a required field
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ class Program:
     sha256: str = ""
     source: Location = _SRC
     cohorts: Cohorts | None = None
+    required_fields: tuple[str, ...] = ()  # CRM hygiene: deals missing one of these do not count
 
     def measure(self, name: str) -> Measure:
         for m in self.measures:

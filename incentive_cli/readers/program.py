@@ -97,7 +97,7 @@ def _build_measures(doc: PObj, ck: _Checker) -> tuple[Measure, ...]:
                 ck.error("missing-key", f"{p}: a {kind} measure needs 'from' (deals or activities)", m.loc, hint="add from: deals")
             if m.get("first_time") and kind != "distinct":
                 ck.error("wrong-type", f"{p}.first_time: only a distinct measure can count first-time values", m.where("first_time"), hint="remove first_time, or make the measure distinct: <field>")
-            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc, rollup=m.get("rollup") or "own"))
+            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc, rollup=m.get("rollup") or "own", include_incomplete=bool(m.get("include_incomplete"))))
         elif "divide" in m:
             if "by" not in m:
                 ck.error("missing-key", f"{p}: a ratio needs 'by' (the denominator measure)", m.loc, hint="add by: <measure>")
@@ -542,6 +542,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         reference=doc.get("reference") or "previous", rounding=rounding, eligible=_eligibility(doc.get("eligible")),
         measures=measures, targets=targets, components=components, version=doc.get("version") or "",
         file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc, cohorts=cohorts,
+        required_fields=tuple(f for f in (doc.get("required_fields") or []) if f),
     )
     return program, diags
 
