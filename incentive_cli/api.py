@@ -15,6 +15,7 @@ from . import __version__
 from .diagnostics import Diagnostic, InputRejected, Location, OutputFailed, errors
 from .engine.model import Program, ProgramResult
 from .engine.periods import Period, fits, reference_of
+from .engine.seasons import overlap_days
 from .readers.program import program_files, read_program_file
 
 
@@ -123,6 +124,9 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     for p in loaded.programs:
         if not fits(p.period, period):
             skipped.append(f"{p.id} (its period is {p.period}, the run's is {period.label})")
+            continue
+        if p.active is not None and not overlap_days(p.active.start, p.active.end, period):
+            skipped.append(f"{p.id} (its active window {p.active.start} to {p.active.end} is outside {period.label})")
             continue
         result, cdiags = compute_program(p, data, period)
         diags += cdiags

@@ -205,6 +205,18 @@ COHORTS = Obj(
     ),
 )
 
+DAY_PATTERN = r"\d{4}-\d{2}-\d{2}|\d{2}-\d{2}"
+DAY_HINT = "a date such as 2017-11-15, or a month and day that recur every year such as 11-15"
+WINDOW = Obj(
+    title="window",
+    fields=(
+        Field("name", Text(), doc="Label on statements (Festive season)."),
+        Field("from", Text(pattern=DAY_PATTERN, pattern_hint=DAY_HINT), required=True, doc="First day (YYYY-MM-DD, or MM-DD every year)."),
+        Field("to", Text(pattern=DAY_PATTERN, pattern_hint=DAY_HINT), required=True, doc="Last day, included (a recurring window may wrap the year end: 12-15 to 01-15)."),
+    ),
+)
+WINDOW_WITH_SCALE = Obj(title="season", fields=(*WINDOW.fields, Field("scale", Number(percent=True, minimum=Decimal(0)), required=True, doc="Targets are scaled by this inside the window (80%, 120%).")))
+
 COMPONENT = Obj(
     title="component",
     doc="One reward rule; each gives one payout line per eligible person.",
@@ -275,6 +287,8 @@ PROGRAM = Obj(
         Field("measures", MapOf(value=MEASURE), required=True, doc="Named measures."),
         Field("targets", MapOf(value=TARGET), doc="Named targets."),
         Field("cohorts", COHORTS, doc="Cohorts by share of the reference period's ranking."),
+        Field("seasons", ListOf(WINDOW_WITH_SCALE), doc="Calendar windows that scale every target of the program; a period partly in a window gets the day-weighted scale (both end dates count)."),
+        Field("active", WINDOW, doc="The window the program runs in: facts dated outside it do not count, targets are prorated by its days in the period, and a period it does not touch skips the program."),
         Field("required_fields", ListOf(Text(pattern=NAME_PATTERN)), doc="CRM hygiene: deal fields that must be filled for a deal to count in any measure of the program (customer, close_date, amount, next_step); a deal missing one is listed on the statement with the field."),
         Field("components", ListOf(COMPONENT, min_items=1), required=True, doc="Reward components, each one payout line per person."),
     ),

@@ -36,6 +36,7 @@ from .model import (
     Target,
 )
 from .periods import Period, reference_of
+from .seasons import overlap_days, resolve, season_factor
 from .tiers import TierTable, linear, per_deal
 
 ZERO = Decimal(0)
@@ -115,6 +116,7 @@ class Evaluator:
         self.target_cache: dict[tuple[str, str], tuple[dict[str, Decimal | None], dict[str, str]]] = {}
         self.cohort_cache: dict[str, dict[str, CohortPlace]] = {}
         self.diags: list[Diagnostic] = []
+        self.run: Period | None = None  # the run's period: an active window applies inside it
 
     # --- rows ---------------------------------------------------------------------------
     def _filtered(self, m: Measure, period: Period | None, until: dt.date | None = None) -> tuple[FactTable, pd.DataFrame]:
@@ -129,6 +131,13 @@ class Evaluator:
             mask &= dates <= np.datetime64(until)
         for flt in m.filters:
             mask &= filter_mask(ft, flt.field, flt.op, flt.value)
+        act, run = self.program.active, self.run
+        if act is not None and run is not None:  # inside the run's period, only the active window counts
+            inside = np.zeros(len(dates), dtype=bool)
+            for a, b in resolve(act.start, act.end, run.start, run.end):
+                inside |= (dates >= np.datetime64(a)) & (dates <= np.datetime64(b))
+            in_run = (dates >= np.datetime64(run.start)) & (dates <= np.datetime64(run.end))
+            mask &= ~in_run | inside
         if (m.table or "deals") == "deals" and not m.include_incomplete:
             for fld in self.program.required_fields:
                 mask &= filter_mask(ft, fld, "blank", False)
@@ -277,6 +286,28 @@ class Evaluator:
             code = str(cur[grp.index[0]])
             self.diags.append(Diagnostic("currency-mismatch", f"{len(grp)} deal(s) in {code} feed program {self.program.id!r}, which pays in {self.program.currency} (first shown)", Location(ft.file, ft.row_of(i), column_name="currency"), hint="currency conversion arrives with the FX table (README, 'Not yet'); filter these deals out with where: {currency: " + self.program.currency + "}, or split the program by currency", value=code))
 
+    def _calendar_scale(self, t: Target, period: Period) -> tuple[Decimal, str]:
+        """Seasons scale a target by the day-weighted scale of the period; an active window
+        prorates it by its days in the period. Applies to the run's period only."""
+        if self.run is None or period.label != self.run.label:
+            return Decimal(1), ""
+        scale, parts = Decimal(1), []
+        if self.program.seasons:
+            factor, how, clashes = season_factor(self.program.seasons, period)
+            if clashes:
+                first = next(s for s in self.program.seasons if s.name == clashes[0])
+                self.diags.append(Diagnostic("bad-window", f"seasons {' and '.join(repr(c) for c in clashes)} overlap in {period.label}", first.source, hint="a day belongs to one season at most: move a from or a to", value=clashes[0]))
+            if how:
+                scale *= factor
+                parts.append(f"seasons: {how}")
+        act = self.program.active
+        if act is not None:
+            days = overlap_days(act.start, act.end, period)
+            if days != period.days:
+                scale = scale * days / period.days
+                parts.append(f"active {act.name}: {days} of {period.days} days")
+        return scale, "; ".join(parts)
+
     # --- history and cohorts ---------------------------------------------------------------
     def reference_values(self, name: str, period: Period, people: list[str] | None = None) -> tuple[dict[str, Decimal | None], Period]:
         """Each person's value of a measure in the reference period, or None without history:
@@ -342,6 +373,13 @@ class Evaluator:
                 if v is not None:
                     vals[p] = v * period.days / whole.days
                     how[p] += f" x {period.days}/{whole.days} days ({t.per} {whole.label} prorated to {period.label})"
+        scale, why = self._calendar_scale(t, period)
+        if why:
+            for p in self.people:
+                v = vals.get(p)
+                if v is not None:
+                    vals[p] = v * scale
+                    how[p] += f" x {format_rate(round(scale, 6))} ({why})"
         for p in self.people:
             v = vals.get(p)
             if v is not None and t.round != "none":
@@ -453,6 +491,7 @@ def leaderboard(program: Program, data: DataSet, period: Period, measure: str) -
 def _compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
     people = eligible_people(program, data, period)
     ev = Evaluator(program, data, people)
+    ev.run = period
     for pid in people:
         person = data.people[pid]
         if person.currency and person.currency.upper() != program.currency:

@@ -131,6 +131,17 @@ class Cohorts:
 
 
 @dataclass(frozen=True)
+class Season:
+    """A calendar window (full dates, or MM-DD every year) and the scale of targets in it."""
+
+    name: str
+    start: str
+    end: str
+    scale: Decimal = Decimal(1)
+    source: Location = _SRC
+
+
+@dataclass(frozen=True)
 class Goal:
     id: str
     name: str
@@ -219,6 +230,8 @@ class Program:
     source: Location = _SRC
     cohorts: Cohorts | None = None
     required_fields: tuple[str, ...] = ()  # CRM hygiene: deals missing one of these do not count
+    seasons: tuple[Season, ...] = ()  # windows that scale every target, by days
+    active: Season | None = None  # the window the program runs in (facts outside it do not count)
 
     def measure(self, name: str) -> Measure:
         for m in self.measures:

@@ -28,6 +28,7 @@ from ..engine.model import (
     Participants,
     Program,
     RoleShare,
+    Season,
     Step,
     Target,
     Tier,
@@ -249,6 +250,29 @@ def _check_reward(s: PObj, p: str, ck: _Checker) -> None:
         ck.error("missing-key", f"{p}: says nothing to pay", s.loc, hint="give it pays, badge or reward")
     if s.get("cost") is not None and not s.get("reward"):
         ck.error("wrong-type", f"{p}.cost: a cost belongs to a non-cash reward", s.where("cost"), hint="add reward: <name>, or remove cost")
+
+
+def _window(o: Any, path: str, ck: _Checker, scaled: bool) -> Season | None:
+    if not isinstance(o, PObj) or o.get("from") is None or o.get("to") is None or (scaled and o.get("scale") is None):
+        return None
+    a, b = o["from"], o["to"]
+    bad = False
+    for key, text in (("from", a), ("to", b)):
+        try:
+            dt.date.fromisoformat(text if len(text) == 10 else f"2000-{text}")
+        except ValueError:
+            ck.error("bad-window", f"{path}.{key}: {text!r} is not a real day", o.where(key), hint="write YYYY-MM-DD, or MM-DD for every year", value=text)
+            bad = True
+    if not bad and len(a) != len(b):
+        ck.error("bad-window", f"{path}: 'from' and 'to' must both be full dates or both recur every year (MM-DD)", o.loc, hint="write 2017-11-15 and 2017-12-31, or 11-15 and 12-31")
+        bad = True
+    if not bad and len(a) == 10 and b < a:
+        ck.error("bad-window", f"{path}: the window ends ({b}) before it starts ({a})", o.where("to"), hint="swap from and to")
+        bad = True
+    if bad:
+        return None
+    scale: Decimal = o["scale"] if scaled else Decimal(1)
+    return Season(o.get("name") or f"{a} to {b}", a, b, scale, o.loc)
 
 
 def _build_cohorts(doc: PObj, ck: _Checker, measures: set[str]) -> Cohorts | None:
@@ -533,6 +557,8 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     mnames = {m.name for m in measures}
     targets = _build_targets(doc, ck, mnames)
     cohorts = _build_cohorts(doc, ck, mnames)
+    seasons = tuple(s for i, o in enumerate(doc.get("seasons") or []) if (s := _window(o, f"seasons[{i}]", ck, scaled=True)) is not None)
+    active = _window(doc.get("active"), "active", ck, scaled=False)
     components = _build_components(doc, ck, rounding, {m.name: m for m in measures}, {t.name for t in targets}, cohorts)
     diags += ck.diags
     if any(d.is_error for d in diags):
@@ -543,6 +569,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         measures=measures, targets=targets, components=components, version=doc.get("version") or "",
         file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc, cohorts=cohorts,
         required_fields=tuple(f for f in (doc.get("required_fields") or []) if f),
+        seasons=seasons, active=active,
     )
     return program, diags
 
