@@ -195,3 +195,24 @@ def test_the_register_has_a_non_cash_budget_by_program_team_and_reward(ws):
     assert rows[4][:2] == ("badge-rush", None) and rows[4][3].startswith("=SUMIFS(") and rows[4][5] == "USD"
     cached = load_workbook(ws.out / "2026-Q2" / "register.xlsx", data_only=True)["Non-cash budget"]
     assert [c.value for c in cached[8]][3:5] == [3, 4300]
+
+
+def test_maven_sdr_booster_pays_each_role_its_own_way():
+    import csv
+
+    from conftest import PROGRAMS, SAMPLE
+
+    meetings: dict[str, int] = {}
+    with (SAMPLE / "activities.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["activity_type"] == "Qualified meeting" and row["activity_date"].startswith("2017-06"):
+                meetings[row["rep"]] = meetings.get(row["rep"], 0) + int(row["count"])
+    [r] = api.compute(PROGRAMS / "sdr-booster.yaml", SAMPLE, "2017-06").results
+    lines = {p.person_id: {x.component_id: x.amount for x in p.lines} for p in r.people}
+    for sdr, n in meetings.items():
+        want = Decimal(100) if n >= 11 else Decimal(75) if n >= 8 else Decimal(50) if n >= 5 else Decimal(0)
+        assert lines[sdr] == {"sdr-meetings": want}, sdr  # SDRs get only the meeting slabs
+    assert set(lines["Darcel Schlecht"]) == {"ae-commission"}
+    # June won revenue 122,127; the quota 90,000 for Q2 prorated to June: 90,000 x 30 / 91
+    quota = Decimal(90000) * 30 / 91
+    assert lines["Darcel Schlecht"]["ae-commission"] == ((Decimal(122127) - quota) * Decimal("0.05")).quantize(Decimal("0.01"))
