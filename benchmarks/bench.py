@@ -27,6 +27,7 @@ schema_version: 1
 roster:
   file: roster.csv
   columns: {person_id: id, name: name, role: role, team: team, manager: manager, quota: {header: quota, type: money}}
+  add_people: [{from: manager, role: Manager}]
 deals:
   file: deals.csv
   columns: {deal_id: deal_id, owner: owner, customer: customer, stage: stage, close_date: close_date, amount: amount}
@@ -74,6 +75,20 @@ components:
     scope: running
     tiers: [{up_to: 40000, rate: 1%}, {rate: 2%}]
   - {id: kicker, type: bonus, measure: attainment, at_least: 110%, amount: 1500}
+"""
+
+
+ROLLUP_PROGRAM = """\
+schema_version: 1
+id: bench
+currency: USD
+period: quarter
+measures:
+  team_revenue: {from: deals, sum: amount, where: {stage: Won}, rollup: team}
+  subtree_revenue: {from: deals, sum: amount, where: {stage: Won}, rollup: subtree}
+components:
+  - {id: team, type: rate, base: team_revenue, rate: 0.1%}
+  - {id: override, type: rate, base: subtree_revenue, rate: 1%}
 """
 
 
@@ -140,6 +155,9 @@ def main() -> None:
         assert program is not None and one is not None, pdiags
         timed("compute one tiered commission program", lambda: compute_program(one, data, Period.parse("2026-Q2")), repeat=3)
         result, _ = timed("compute tiers + running tiers + bonus", lambda: compute_program(program, data, Period.parse("2026-Q2")), repeat=3)
+        rollup, _ = parse_program("bench.yaml", ROLLUP_PROGRAM)
+        assert rollup is not None
+        timed("compute team (50) and subtree roll-ups", lambda: compute_program(rollup, data, Period.parse("2026-Q2")), repeat=3)
         print(f"    -> {len(result.people):,} people, total {result.total:,}")
         timed("write register.csv", lambda: write_register_csv(folder / "register.csv", "2026-Q2", [result]))
         timed("write register.xlsx", lambda: write_register_xlsx(folder / "register.xlsx", "2026-Q2", [result]))

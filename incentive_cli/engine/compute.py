@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -68,6 +69,26 @@ def employed_in(p: Person, period: Period) -> bool:
     if p.hire_date and p.hire_date > period.end:
         return False
     return not (p.end_date and p.end_date < period.start)
+
+
+class RolledRows(Mapping[str, np.ndarray]):
+    """A roll-up's source rows: each person's members' rows, joined only when asked for (a
+    team of 50 would otherwise hold every row 50 times)."""
+
+    def __init__(self, own: dict[str, np.ndarray], members: dict[str, list[str]]):
+        self.own, self.members = own, members
+
+    def __getitem__(self, p: str) -> np.ndarray:
+        parts = [self.own[q] for q in self.members.get(p, ()) if q in self.own]
+        if not parts:
+            raise KeyError(p)
+        return np.sort(np.concatenate(parts))
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p, ms in self.members.items() if any(q in self.own for q in ms))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass
@@ -190,9 +211,10 @@ class Evaluator:
 
     def _aggregate(self, m: Measure, period: Period) -> MeasureValue:
         ft, rows = self._filtered(m, period)
+        rolled = m.rollup != "own" and m.kind != "distinct"  # sums and counts add up per member
         if m.rollup == "own":
             rows = rows[np.isin(rows["_pcode"].to_numpy(), self.codes)]
-        else:  # each person's rows are their members' rows (a row can count for people at different levels)
+        elif not rolled:  # distinct values: each person's rows are their members' rows
             rows = rows.merge(self._members(m.rollup), left_on="_pcode", right_on="_member", how="inner", sort=False)
             rows["_pcode"] = rows.pop("_owner")
             rows = rows.drop(columns="_member")
@@ -224,10 +246,16 @@ class Evaluator:
             agg = sub.groupby("_pcode", sort=False)[fld].nunique()
         ids = self.data.person_ids
         agg_d = {ids[int(k)]: v for k, v in agg.to_dict().items()}
-        values = {p: (_d(agg_d[p], scale) if p in agg_d and not pd.isna(agg_d[p]) else ZERO) for p in self.people}
         idx = rows.groupby("_pcode", sort=False).indices if len(rows) else {}
         data_rows = rows["_i"].to_numpy()
-        row_idx = {ids[int(k)]: data_rows[ix] for k, ix in idx.items()}
+        row_idx: Any = {ids[int(k)]: data_rows[ix] for k, ix in idx.items()}
+        if rolled:
+            members = {p: self.data.members(p, m.rollup) for p in self.people}
+            units = {q: int(v) for q, v in agg_d.items() if not pd.isna(v)}
+            values = {p: _d(sum(units.get(q, 0) for q in members[p]), scale) for p in self.people}
+            row_idx = RolledRows(row_idx, members)
+        else:
+            values = {p: (_d(agg_d[p], scale) if p in agg_d and not pd.isna(agg_d[p]) else ZERO) for p in self.people}
         where = " where " + ", ".join(f"{f.field} {f.op} {f.value}" for f in m.filters) if m.filters else ""
         whose = {"direct": " of the person and their direct reports", "subtree": " of the person and everyone below them", "team": " of everyone in the person's team"}.get(m.rollup, "")
         what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}" + (" (first time ever)" if m.first_time else "")}[m.kind]
@@ -316,7 +344,7 @@ class Evaluator:
         ref = reference_of(period, self.program.reference)
         mv = self.measure(name, ref)
         who = self.people if people is None else people
-        any_facts = any(len(r) for r in mv.rows.values()) or any(v != 0 for v in mv.values.values())
+        any_facts = len(mv.rows) > 0 or any(v != 0 for v in mv.values.values())
         out: dict[str, Decimal | None] = {}
         for p in who:
             hired = self.data.people[p].hire_date
