@@ -56,6 +56,10 @@ def test_a_pool_of_33_33_shares_to_the_cent(ws):
 
 def test_a_missing_role_is_redistributed_or_left_unpaid_as_declared(ws):
     assert _run(ws, "D1,ana,Acme,Won,2026-04-02,10000,sam,\n") == {"sam": "125.00", "ana": "875.00", "sue": "0.00"}
+    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    sam = next(p for p in r.people if p.person_id == "sam")
+    assert sam.lines[0].steps[0].label == "deal D1 as SDR (12.5% of the pool 1,000.00)"  # 10 of the 80 % held
+    assert sam.lines[0].steps[0].note == "nobody held Sales Engineer: its share went to the others pro rata"
     assert _run(ws, "D1,ana,Acme,Won,2026-04-02,10000,sam,\n", SPLIT.replace("redistribute", "unpaid")) == {"sam": "100.00", "ana": "700.00", "sue": "0.00"}
     [r] = api.compute(ws.programs, ws.data, "2026-04").results
     ana = next(p for p in r.people if p.person_id == "ana")

@@ -216,3 +216,15 @@ def test_the_fast_writer_keeps_awkward_text_exact(tmp_path):
     assert [sheet.cell(i + 1, 1).value for i in range(len(awkward))] == [t.replace("\x01", "_x0001_") for t in awkward]
     assert sheet["B1"].value == 1234.56 and sheet["B2"].value == "=B1*2"
     assert openpyxl.load_workbook(tmp_path / "t.xlsx", data_only=True).worksheets[0]["B2"].value == 2469.12
+
+
+def test_a_manager_pack_has_a_column_only_for_programs_that_pay_the_team(ws):
+    ws.setup("id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,bea,80000\nbea,Bea Costa,Manager,East,,0\n", _ana_deals())
+    ws.activities()
+    shutil.copy(PROGRAMS / "q2-plan.yaml", ws.programs / "q2-plan.yaml")
+    shutil.copy(PROGRAMS / "badge-rush.yaml", ws.programs / "badge-rush.yaml")
+    out = api.run(ws.programs, ws.data, "2026-Q2", ws.out, workers=1).out_path
+    [pack] = list((out / "managers").iterdir())
+    sheet = openpyxl.load_workbook(pack, data_only=True)["Team"]
+    assert sheet["A3"].value == "Paid no cash to this team (see each statement for badges and rewards): Badge rush"
+    assert [c.value for c in sheet[4]][:7] == ["Rank", "Person", "Role", "Reports to", "Q2 Sales Performance Incentive Plan", "Total", "Currency"]

@@ -877,12 +877,13 @@ def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, p
         if missing:
             names = ", ".join(m for m, _ in missing)
             note = f"nobody held {names}: " + ("its share went to the others pro rata" if c.missing_role == "redistribute" else "its share is not paid")
+        total_w = sum(weights, ZERO)
         for (role, person, w), part in zip(entries, parts, strict=False):
             if person not in wanted:
                 continue
             exact[person] += part
             got_rows.setdefault(person, []).append(int(i))
-            steps[person].append(BasisStep(f"deal {deal} as {role} ({format_rate(w)} of the pool {format_money(pool, places)})", base=pool, amount=part, note=note))
+            steps[person].append(BasisStep(f"deal {deal} as {role} ({format_rate(round(w / total_w, 6))} of the pool {format_money(pool, places)})", base=pool, amount=part, note=note))
     return {p: np.array(ix, dtype=np.int64) for p, ix in got_rows.items()}
 
 

@@ -449,12 +449,18 @@ def write_manager_pack(path: Path, manager: str, manager_name: str, team: list[S
         for part in st.programs:
             if (part.program_id, part.name) not in programs:
                 programs.append((part.program_id, part.name))
+    # a column for each program that pays the team something; the others are named in a note
+    paying = {part.program_id for st in team for part in st.programs if part.total != 0}
+    nothing = [name for pid, name in programs if pid not in paying]
+    programs = [(pid, name) for pid, name in programs if pid in paying]
     currencies = sorted({st.currency for st in team})
     ranked = sorted(team, key=lambda s: (-s.total, s.name))
     # 1. leaderboard with subtotals
     ws = wb.add_worksheet("Team")
     ws.write_string(0, 0, f"Team payouts: {manager_name}", f.title)
     ws.write_string(1, 0, f"{period} · {len(team)} people in the reporting tree", f.subtitle)
+    if nothing:
+        ws.write_string(2, 0, f"Paid no cash to this team (see each statement for badges and rewards): {', '.join(nothing)}", f.note)
     head = ["Rank", "Person", "Role", "Reports to", *[n for _, n in programs], "Total", "Currency"]
     for j, h in enumerate(head):
         ws.write_string(3, j, h, f.header_wrap)
