@@ -99,6 +99,7 @@ TARGET = Obj(
         Field("percentile", Number(percent=True), doc="With percentile: which one (0.9 or 90%)."),
         Field("over", Text(choices=("eligible", "team", "cohort")), doc="With statistic: the population: every eligible person (default), the person's team, or the person's cohort. People without a value (a ratio below its minimum denominator, growth from zero) are left out."),
         Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population (mean + 2σ above the maximum becomes the maximum)."),
+        Field("rollup", Text(choices=("own", "direct", "subtree", "team")), doc="With roster: the sum of the column over the person's direct team, subtree or roster team (a team target as the sum of its members' quotas); own (default) is the person's value."),
         Field("per", Text(choices=("month", "quarter", "year")), doc="The value is for this length of time (a quarterly quota): a run over another period gets it prorated by days, both ends counted (April: 30/91 of the Q2 quota)."),
         Field("round", Text(choices=("none", "up", "down", "nearest")), doc="Round the target to a whole number (counts are rounded up)."),
         Field("description", Text(), doc="Free text."),

@@ -102,3 +102,41 @@ def test_team_weekend_trip_goes_to_every_member_on_the_last_day_when_the_team_gr
     ana = next(p for p in plan.people if p.person_id == "ana")
     assert {n: v for n, v, _ in ana.measures}["team_growth"] == Decimal("0.2")
     assert not any(x.component_id == "team-trip" for x in next(p for p in plan.people if p.person_id == "bob").lines)
+
+
+TEAM_PROGRAM = """
+schema_version: 1
+id: team
+currency: USD
+period: quarter
+measures:
+  team_revenue: {from: deals, sum: amount, where: {stage: Won}, rollup: team}
+  team_attainment: {attainment: team_revenue, target: team_quota}
+targets:
+  team_quota: {roster: quarterly_quota, rollup: team}
+components:
+  - id: team-milestones
+    name: Team milestones
+    type: milestones
+    measure: team_attainment
+    eligible: {on_last_day: true}
+    milestones:
+      - {at: 50%, pays: 100}
+      - {at: 75%, pays: 150}
+      - {at: 100%, pays: 250, badge: Team target}
+"""
+
+
+def test_every_member_on_the_last_day_gets_each_team_milestone_reached(ws):
+    sources = DEFAULT_SOURCES.replace("    quarterly_quota:", "    end_date: {header: left, required: false}\n    quarterly_quota:")
+    roster = "id,name,role,team,manager,quota,left\nana,Ana,Sales Rep,East,boss,1000,\nbob,Bob,Sales Rep,East,boss,3000,\ncy,Cy,Sales Rep,East,boss,1000,2026-05-31\ndee,Dee,Sales Rep,West,boss,1000,\n"
+    # East's quota is 1,000 + 3,000 + 1,000 = 5,000; its revenue 4,000 (80 %): two milestones
+    deals = deals_csv([("A", "ana", "X", "Won", "2026-04-03", "2500"), ("B", "bob", "X", "Won", "2026-05-04", "1000"), ("C", "cy", "X", "Won", "2026-05-05", "500"), ("D", "dee", "X", "Won", "2026-05-06", "999")])
+    ws.setup(roster, deals, sources)
+    ws.program("team", TEAM_PROGRAM)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    paid = {p.person_id: str(p.total) for p in r.people}
+    assert paid == {"ana": "250.00", "bob": "250.00", "cy": "0", "dee": "250.00"}  # cy left in May (no line); West: 999 of 1,000 reaches two
+    ana = next(p for p in r.people if p.person_id == "ana")
+    assert ana.targets[0][1:] == (Decimal(5000), "sum of roster column quarterly_quota over 3 people (team)")
+    assert [s.label for s in ana.lines[0].steps][:2] == ["milestone at 50%: reached", "milestone at 75%: reached"]

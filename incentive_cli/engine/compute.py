@@ -373,6 +373,12 @@ class Evaluator:
         if t.kind == "fixed":
             for p in self.people:
                 vals[p], how[p] = t.value, f"fixed {format_number(t.value)}"
+        elif t.kind == "roster" and t.rollup != "own":
+            for p in self.people:
+                members = [self.data.people[q].attr(t.column or "") for q in self.data.members(p, t.rollup)]
+                known = [v for v in members if isinstance(v, Decimal)]
+                vals[p] = sum(known, ZERO) if known else None
+                how[p] = f"sum of roster column {t.column} over {len(known)} {'person' if len(known) == 1 else 'people'} ({t.rollup})"
         elif t.kind == "roster":
             for p in self.people:
                 v = self.data.people[p].attr(t.column or "")

@@ -69,6 +69,7 @@ class Target:
     round: str = "none"
     source: Location = _SRC
     per: str | None = None  # the value is per month, quarter or year: prorated to the run period by days
+    rollup: str = "own"  # roster targets: the sum over the direct team, subtree or roster team
 
 
 @dataclass(frozen=True)

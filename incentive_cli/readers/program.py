@@ -157,12 +157,14 @@ def _build_targets(doc: PObj, ck: _Checker, measure_names: set[str]) -> tuple[Ta
     for name, t in targets.items():
         if not isinstance(t, PObj):
             continue
+        if "rollup" in t and "roster" not in t:
+            ck.error("wrong-type", f"{t.path}.rollup: only a roster target adds up over a team", t.where("rollup"), hint="use roster: <column> with rollup, or drop rollup")
         if "fixed" in t:
             if t["fixed"] is not None and t["fixed"] <= 0:
                 ck.error("missing-target", f"{t.path}.fixed: a target must be above zero", t.where("fixed"), hint="attainment divides by the target")
             out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc, per=t.get("per")))
         elif "roster" in t:
-            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per")))
+            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), rollup=t.get("rollup") or "own"))
         elif "statistic" in t:
             of = t.get("of")
             if of is None:
