@@ -192,10 +192,41 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
     return result
 
 
-def finalize(out_dir: Path, period_text: str) -> Path:
-    """Marks the outputs of a period final: later runs refuse to replace them (without
-    --force, which keeps them beside the new ones). The payout ledger (issue 7) will record
-    the finalised lines; for now the marker protects the files."""
+CONFIG_FILE = "incentive.yaml"
+
+
+def ledger_path(out_dir: Path, explicit: Path | None = None, config_dir: Path | None = None) -> Path:
+    """The payout ledger: --ledger, else ``ledger:`` in incentive.yaml (in the current folder,
+    the root of the programs repository), else OUT/ledger.sqlite."""
+    if explicit is not None:
+        return explicit
+    config = (config_dir or Path()) / CONFIG_FILE
+    if config.is_file():
+        from .formats import CONFIG
+        from .readers.yaml_nodes import load_yaml
+        from .spec import PObj, Reader
+
+        loaded = load_yaml(str(config), config.read_text(encoding="utf-8"))
+        diags = list(loaded.diagnostics)
+        doc = None
+        if loaded.root is not None:
+            reader = Reader(str(config))
+            doc = reader.read(loaded.root, CONFIG, "")
+            diags += reader.diagnostics
+        if errors(diags):
+            raise InputRejected(diags)
+        if isinstance(doc, PObj) and doc.get("ledger"):
+            return config.parent / doc["ledger"]
+    return out_dir / "ledger.sqlite"
+
+
+def finalize(out_dir: Path, period_text: str, ledger: Path | None = None) -> Path:
+    """Marks the outputs of a period final and records them in the payout ledger: the
+    period's run record hash and every payout line, in one transaction, then the FINAL
+    marker. Later runs refuse to replace final outputs (without --force, which keeps them
+    beside the new ones). A finalize killed after the ledger's commit is completed by the
+    next one (same run record); any other second finalize of a period is refused."""
+    from . import ledger as ledger_db
     from .writers import atomic
     from .writers.register import file_sha256
 
@@ -211,7 +242,48 @@ def finalize(out_dir: Path, period_text: str) -> Path:
         refusal = atomic.final_check(out_dir, label, force=False)
         if refusal is not None:
             raise InputRejected([Diagnostic("period-final", f"{label} is already final", refusal.location, hint="a period is finalised once")])
-        return atomic.mark_final(out_dir, label, file_sha256(record))
+        sha = file_sha256(record)
+        path = ledger_path(out_dir, ledger)
+        with ledger_db.open_ledger(path) as conn:
+            done = ledger_db.finalised(conn, label)
+            if done is not None and done != sha:
+                raise InputRejected([Diagnostic("period-final", f"{label} is already final in the ledger, with another run record (sha256 {done[:12]}...)", Location(str(path)), hint="a period is finalised once; corrections go into the next open period")])
+            if done is None:
+                lines = ledger_db.read_register(out_dir / label / "register.csv")
+                ledger_db.record(conn, label, sha, json.loads(record.read_text(encoding="utf-8")).get("tool", {}).get("version", __version__), lines)
+        return atomic.mark_final(out_dir, label, sha)
+
+
+def write_history_csv(path: Path, lines: list[Any]) -> None:
+    """A person's ledger history as CSV, written atomically (text a spreadsheet would take for
+    a formula gets the register's leading apostrophe)."""
+    import csv
+    import io
+
+    from .writers.register import safe_csv_text
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["period", "person_id", "person", "program", "component", "component_name", "amount", "currency", "basis"])
+    for x in lines:
+        w.writerow([x.period, safe_csv_text(x.person_id), safe_csv_text(x.person), safe_csv_text(x.program), safe_csv_text(x.component), safe_csv_text(x.component_name), str(x.amount), x.currency, safe_csv_text(x.basis)])
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(buf.getvalue(), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise OutputFailed(Diagnostic("output-not-writable", f"cannot write the CSV: {exc.strerror or exc}", Location(str(path)), hint="choose a folder you can write to")) from None
+
+
+def ledger_history(out_dir: Path, person: str, ledger: Path | None = None) -> tuple[Path, list[Any], list[Any]]:
+    """(ledger path, the person's finalised lines, every finalised period)."""
+    from . import ledger as ledger_db
+
+    path = ledger_path(out_dir, ledger)
+    if not path.is_file():
+        raise InputRejected([Diagnostic("file-not-found", "there is no payout ledger yet", Location(str(path)), hint="`incentive finalize PERIOD` creates it; or point --ledger at it")])
+    with ledger_db.open_ledger(path) as conn:
+        return path, ledger_db.history(conn, person), ledger_db.periods(conn)
 
 
 def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str) -> tuple[RunResult, list[Any]]:

@@ -51,6 +51,7 @@ class Format(StrEnum):
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="How diagnostics are printed on stderr: text, json, or github (Actions annotations).")]
 ProgramsArg = Annotated[Path, typer.Option("--programs", "-p", help="A program file or a folder of them.")]
 DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Data folder holding sources.yaml and the exports.")]
+LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="The payout ledger (SQLite). Default: ledger: in ./incentive.yaml, else OUT/ledger.sqlite.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="Period to compute: 2026-10, 2026-Q2, 2026, or 2026-04-01..2026-06-30.")]
 
 
@@ -160,15 +161,38 @@ def run(
 def finalize(
     period: Annotated[str, typer.Argument(help="The period whose outputs are final (paid), e.g. 2026-Q2.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder holding OUT/<period>/.")] = Path("out"),
+    ledger: LedgerOpt = None,
     fmt: FormatOpt = Format.text,
 ) -> None:
-    """Mark a period's outputs final: later runs never overwrite them."""
+    """Mark a period's outputs final (paid): record them in the payout ledger; later runs never overwrite them."""
     from . import api
 
     rep = Reporter(fmt)
     with rep.refusals():
-        marker = api.finalize(out, period)
-    rep.finish([], None, f"{period} is final: {marker}")
+        marker = api.finalize(out, period, ledger)
+        where = api.ledger_path(out, ledger)
+    rep.finish([], None, f"{period} is final: {marker}; recorded in the ledger {where}")
+
+
+@app.command("ledger")
+def ledger_cmd(
+    person: Annotated[str, typer.Argument(help="Person id or name.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (the ledger defaults to OUT/ledger.sqlite).")] = Path("out"),
+    ledger: LedgerOpt = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write the person's history to this CSV file.")] = None,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Show a person's finalised payout history from the ledger (and export it to CSV)."""
+    from . import api
+    from .render import render_ledger
+
+    rep = Reporter(fmt)
+    with rep.refusals():
+        path, lines, periods = api.ledger_history(out, person, ledger)
+        if csv_path is not None:
+            api.write_history_csv(csv_path, lines)
+    render_ledger(person, path, lines, periods)
+    rep.finish([], None)
 
 
 @app.command()

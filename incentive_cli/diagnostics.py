@@ -80,6 +80,8 @@ CODES: dict[str, str] = {
     "run-locked": "Another run holds the lock on the output folder.",
     "period-final": "The period's outputs are marked final; a new run needs --force and keeps the old outputs beside it.",
     "person-not-found": "The person asked for is not on the roster.",
+    "ledger-unreadable": "The payout ledger file is not SQLite, or not a payout ledger.",
+    "ledger-version": "The payout ledger was written by a newer incentive_cli than this one.",
 }
 
 

@@ -295,6 +295,15 @@ PROGRAM = Obj(
     ),
 )
 
+CONFIG = Obj(
+    title="project config",
+    doc="incentive.yaml at the root of the programs repository (the folder the commands run in).",
+    fields=(
+        Field("schema_version", Number(integer=True), required=True, doc="Version of this format: 1."),
+        Field("ledger", Text(), doc="Path of the payout ledger (SQLite), relative to incentive.yaml. Default: OUT/ledger.sqlite."),
+    ),
+)
+
 COLUMN = Either(
     scalar=Text(doc="the header"),
     sequence=ListOf(Text(), doc="header aliases, first match wins"),

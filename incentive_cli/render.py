@@ -77,3 +77,29 @@ def render_leaderboard(standings: list[Any], period: str, reference: str, measur
             change = "="
         table.add_row(str(s.rank), change, escape(s.name), escape(s.team or "-"), _value(s.value, kind), _value(s.reference_value, kind))
     console.print(table)
+
+
+def render_ledger(person: str, path: Any, lines: list[Any], periods: list[Any]) -> None:
+    """A person's finalised lines, period by period, with each period's total and the total
+    paid in every currency."""
+    console = Console(highlight=False, soft_wrap=False)
+    if not lines:
+        known = ", ".join(p for p, *_ in periods) or "none yet"
+        console.print(f"{escape(person)} has no finalised payout lines in {escape(str(path))} (finalised periods: {escape(known)}).")
+        return
+    first = lines[0]
+    console.print(f"[bold]{escape(first.person)}[/bold] ({escape(first.person_id)}) · payout ledger {escape(str(path))}")
+    table = Table(show_edge=False)
+    for name, justify in (("period", "left"), ("program", "left"), ("component", "left"), ("amount", "right"), ("currency", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    totals: dict[str, Decimal] = {}
+    by_period: dict[tuple[str, str], Decimal] = {}
+    for x in lines:
+        table.add_row(escape(x.period), escape(x.program), escape(x.component_name), format_money(x.amount, minor_units(x.currency)), escape(x.currency))
+        totals[x.currency] = totals.get(x.currency, Decimal(0)) + x.amount
+        by_period[(x.period, x.currency)] = by_period.get((x.period, x.currency), Decimal(0)) + x.amount
+    for (period, cur), amount in by_period.items():
+        table.add_row(escape(period), "[bold]period total[/bold]", "", f"[bold]{format_money(amount, minor_units(cur))}[/bold]", escape(cur))
+    for cur, amount in sorted(totals.items()):
+        table.add_row("", "[bold]paid in all finalised periods[/bold]", "", f"[bold]{format_money(amount, minor_units(cur))}[/bold]", escape(cur))
+    console.print(table)
