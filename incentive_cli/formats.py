@@ -100,6 +100,7 @@ TARGET = Obj(
         Field("over", Text(choices=("eligible", "team", "cohort")), doc="With statistic: the population: every eligible person (default), the person's team, or the person's cohort. People without a value (a ratio below its minimum denominator, growth from zero) are left out."),
         Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population (mean + 2σ above the maximum becomes the maximum)."),
         Field("rollup", Text(choices=("own", "direct", "subtree", "team")), doc="With roster: the sum of the column over the person's direct team, subtree or roster team (a team target as the sum of its members' quotas); own (default) is the person's value."),
+        Field("prorate", Text(choices=("none", "employment")), doc="employment: the target is prorated by the days the person was employed and not on leave in the period (hire_date and end_date on the roster, the leave source), both ends counted. Default none."),
         Field("per", Text(choices=("month", "quarter", "year")), doc="The value is for this length of time (a quarterly quota): a run over another period gets it prorated by days, both ends counted (April: 30/91 of the Q2 quota)."),
         Field("round", Text(choices=("none", "up", "down", "nearest")), doc="Round the target to a whole number (counts are rounded up)."),
         Field("description", Text(), doc="Free text."),
@@ -372,6 +373,7 @@ SOURCES = Obj(
         Field("deals", SOURCE, doc="Deal facts."),
         Field("activities", SOURCE, doc="Activity facts (calls, meetings...)."),
         Field("choices", SOURCE, doc="Goal choices for goal menus: person (an id or a name), goal (a goal id), chosen_on (a date). The latest choice on or before a program's cut-off counts."),
+        Field("leave", SOURCE, doc="Leave: person (an id or a name), from and to (dates, both included). Targets with prorate: employment leave these days out."),
         Field("splits", SOURCE, doc="Who worked each deal in which role: deal_id, role, person (an id or a name), and optionally share (a percentage, 0-100: Salesforce's SplitPercentage). Where a deal's rows give shares they must add up to 100 and replace the program's role shares for that deal."),
     ),
 )
@@ -397,6 +399,8 @@ FIELD_TYPES = {
     "engage_date": "date",
     "created_date": "date",
     "chosen_on": "date",
+    "from": "date",  # leave
+    "to": "date",
 }
 REQUIRED_FIELDS = {
     "roster": ("person_id",),
@@ -404,6 +408,7 @@ REQUIRED_FIELDS = {
     "activities": ("owner",),
     "splits": ("deal_id", "role", "person"),
     "choices": ("person", "goal", "chosen_on"),
+    "leave": ("person", "from", "to"),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
 

@@ -407,6 +407,13 @@ class Evaluator:
                 if v is not None:
                     vals[p] = v * period.days / whole.days
                     how[p] += f" x {period.days}/{whole.days} days ({t.per} {whole.label} prorated to {period.label})"
+        if t.prorate == "employment" and self.run is not None and period.label == self.run.label:
+            for p in self.people:
+                v = vals.get(p)
+                days = self.data.working_days(p, period.start, period.end)
+                if v is not None and days != period.days:
+                    vals[p] = v * days / period.days
+                    how[p] += f" x {days}/{period.days} days employed and not on leave"
         scale, why = self._calendar_scale(t, period)
         if why:
             for p in self.people:

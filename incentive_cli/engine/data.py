@@ -85,6 +85,22 @@ class DataSet:
     unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
     splits: dict[str, list[SplitRow]] | None = None  # deal id -> who held which role (the splits source)
     choices: dict[str, list[tuple[Any, str, Location]]] | None = None  # person id -> (chosen on, goal id, where), oldest first
+    leave: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)  # person id -> [(first day, last day)]
+
+    def working_days(self, pid: str, start: dt.date, end: dt.date) -> int:
+        """Days of [start, end] the person was employed and not on leave (both ends counted)."""
+        p = self.people[pid]
+        lo = max(start, p.hire_date) if p.hire_date else start
+        hi = min(end, p.end_date) if p.end_date else end
+        if hi < lo:
+            return 0
+        away = set()
+        for a, b in self.leave.get(pid, []):
+            day = max(a, lo)
+            while day <= min(b, hi):
+                away.add(day)
+                day += dt.timedelta(days=1)
+        return (hi - lo).days + 1 - len(away)
 
     @cached_property
     def person_ids(self) -> list[str]:

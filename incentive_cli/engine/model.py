@@ -70,6 +70,7 @@ class Target:
     source: Location = _SRC
     per: str | None = None  # the value is per month, quarter or year: prorated to the run period by days
     rollup: str = "own"  # roster targets: the sum over the direct team, subtree or roster team
+    prorate: str = "none"  # employment: by the days employed and not on leave in the period
 
 
 @dataclass(frozen=True)

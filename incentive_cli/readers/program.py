@@ -162,9 +162,9 @@ def _build_targets(doc: PObj, ck: _Checker, measure_names: set[str]) -> tuple[Ta
         if "fixed" in t:
             if t["fixed"] is not None and t["fixed"] <= 0:
                 ck.error("missing-target", f"{t.path}.fixed: a target must be above zero", t.where("fixed"), hint="attainment divides by the target")
-            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc, per=t.get("per")))
+            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), prorate=t.get("prorate") or "none"))
         elif "roster" in t:
-            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), rollup=t.get("rollup") or "own"))
+            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), rollup=t.get("rollup") or "own", prorate=t.get("prorate") or "none"))
         elif "statistic" in t:
             of = t.get("of")
             if of is None:

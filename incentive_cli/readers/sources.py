@@ -387,9 +387,32 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
                 tables[name] = ft
     splits = _read_splits(data_dir, spec["splits"], people, diags, inputs) if isinstance(spec.get("splits"), PObj) else None
     choices = _read_choices(data_dir, spec["choices"], people, diags, inputs) if isinstance(spec.get("choices"), PObj) else None
+    leave = _read_leave(data_dir, spec["leave"], people, diags, inputs) if isinstance(spec.get("leave"), PObj) else {}
     if any(d.is_error for d in diags):
         return None, diags
-    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices), diags
+    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave), diags
+
+
+def _read_leave(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, Any]]]:
+    raw, records = _read_listing(data_dir, "leave", spec, diags, inputs)
+    match = _person_matcher(people)
+    out: dict[str, list[tuple[Any, Any]]] = {}
+    for i, rec in enumerate(records):
+        assert raw is not None
+        who, a, b = rec.get("person") or "", rec.get("from"), rec.get("to")
+        if not who or a is None or b is None:
+            blank = "person" if not who else "from" if a is None else "to"
+            diags.append(Diagnostic("missing-column", f"a leave row has no {blank}", raw.location(blank, i), hint="every leave row names the person and its first and last day"))
+            continue
+        pid = match(who)
+        if pid is None:
+            diags.append(Diagnostic("unknown-owner", f"leave of {who!r}, who matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=who))
+            continue
+        if b < a:
+            diags.append(Diagnostic("bad-window", f"the leave ends ({b}) before it starts ({a})", raw.location("to", i), hint="swap from and to"))
+            continue
+        out.setdefault(pid, []).append((a, b))
+    return out
 
 
 def _read_choices(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, str, Location]]]:
