@@ -56,3 +56,13 @@ def test_a_leave_that_ends_before_it_starts_is_refused(ws):
     ws.program("prorated", PROGRAM)
     code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
     assert code == 1 and "leave.csv, row 2, column C (to): error [bad-window] the leave ends (2026-06-01) before it starts (2026-06-10)" in err
+
+
+def test_listing_rows_need_every_field_and_a_person_on_the_roster(ws):
+    ws.setup(ROSTER, deals_csv([]), SOURCES)
+    ws.data_file("leave.csv", "person,from,to\nZed,2026-06-01,2026-06-02\nana,2026-06-01,\n")
+    ws.program("prorated", PROGRAM)
+    code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
+    assert code == 1
+    assert "leave.csv, row 2, column A (person): error [unknown-owner] a leave row names 'Zed', who matches nobody on the roster" in err
+    assert "leave.csv, row 3, column C (to): error [missing-column] a leave row has no to" in err

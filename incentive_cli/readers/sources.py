@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -393,21 +394,37 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
     return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave), diags
 
 
-def _read_leave(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, Any]]]:
-    raw, records = _read_listing(data_dir, "leave", spec, diags, inputs)
+LISTINGS = {  # table: (what a row is, how to fix a blank); REQUIRED_FIELDS says what every row needs
+    "leave": ("a leave row", "every leave row names the person and its first and last day"),
+    "choices": ("a goal choice", "every choice names the person, the goal and the day it was made"),
+    "splits": ("a split row", "every split row names the deal, the role and the person"),
+}
+
+
+def _listing_rows(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> Iterator[tuple[RawTable, int, dict[str, Any], str]]:
+    """(table, row index, record, person id) for each row of a listing that names every
+    required field and a person on the roster; the others become located diagnostics."""
+    raw, records = _read_listing(data_dir, table, spec, diags, inputs)
+    what, fix = LISTINGS[table]
+    needed = REQUIRED_FIELDS[table]
     match = _person_matcher(people)
-    out: dict[str, list[tuple[Any, Any]]] = {}
     for i, rec in enumerate(records):
         assert raw is not None
-        who, a, b = rec.get("person") or "", rec.get("from"), rec.get("to")
-        if not who or a is None or b is None:
-            blank = "person" if not who else "from" if a is None else "to"
-            diags.append(Diagnostic("missing-column", f"a leave row has no {blank}", raw.location(blank, i), hint="every leave row names the person and its first and last day"))
+        blank = next((f for f in needed if rec.get(f) in (None, "")), None)
+        if blank is not None:
+            diags.append(Diagnostic("missing-column", f"{what} has no {blank}", raw.location(blank, i), hint=fix))
             continue
-        pid = match(who)
+        pid = match(rec["person"])
         if pid is None:
-            diags.append(Diagnostic("unknown-owner", f"leave of {who!r}, who matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=who))
+            diags.append(Diagnostic("unknown-owner", f"{what} names {rec['person']!r}, who matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=rec["person"]))
             continue
+        yield raw, i, rec, pid
+
+
+def _read_leave(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, Any]]]:
+    out: dict[str, list[tuple[Any, Any]]] = {}
+    for raw, i, rec, pid in _listing_rows(data_dir, "leave", spec, people, diags, inputs):
+        a, b = rec["from"], rec["to"]
         if b < a:
             diags.append(Diagnostic("bad-window", f"the leave ends ({b}) before it starts ({a})", raw.location("to", i), hint="swap from and to"))
             continue
@@ -417,28 +434,16 @@ def _read_leave(data_dir: Path, spec: PObj, people: dict[str, Person], diags: li
 
 def _read_choices(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[tuple[Any, str, Location]]]:
     """person id -> [(chosen on, goal, where)], oldest first (ties: file order)."""
-    raw, records = _read_listing(data_dir, "choices", spec, diags, inputs)
-    match = _person_matcher(people)
     out: dict[str, list[tuple[Any, str, Location]]] = {}
-    for i, rec in enumerate(records):
-        assert raw is not None
-        who, goal, day = rec.get("person") or "", rec.get("goal") or "", rec.get("chosen_on")
-        if not who or not goal or day is None:
-            blank = "person" if not who else "goal" if not goal else "chosen_on"
-            diags.append(Diagnostic("missing-column", f"a goal choice has no {blank}", raw.location(blank, i), hint="every choice names the person, the goal and the day it was made"))
-            continue
-        pid = match(who)
-        if pid is None:
-            diags.append(Diagnostic("unknown-owner", f"goal choice by {who!r}, who matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=who))
-            continue
-        out.setdefault(pid, []).append((day, goal, raw.location("goal", i)))
+    for raw, i, rec, pid in _listing_rows(data_dir, "choices", spec, people, diags, inputs):
+        out.setdefault(pid, []).append((rec["chosen_on"], rec["goal"], raw.location("goal", i)))
     for rows in out.values():
         rows.sort(key=lambda x: x[0])
     return out
 
 
 def _read_listing(data_dir: Path, table: str, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> tuple[RawTable | None, list[dict[str, Any]]]:
-    """A small source read into one record per row (the splits and choices listings)."""
+    """A small source read into one record per row (the splits, choices and leave listings)."""
     wanted, types, optional, ranked = _columns(spec.get("columns"), _profile(spec), table)
     raw, d, epoch, path = _read_raw(data_dir, spec, wanted, optional, types, ranked)
     diags += d
@@ -457,21 +462,10 @@ def _person_matcher(people: dict[str, Person]) -> Any:
 def _read_splits(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, list[SplitRow]]:
     """deal id -> [(role, person, share, where)]. A person must be on the roster; where a
     deal's rows give shares, every row of the deal gives one and they add up to 100."""
-    raw, records = _read_listing(data_dir, "splits", spec, diags, inputs)
-    match = _person_matcher(people)
     out: dict[str, list[SplitRow]] = {}
     rows_of: dict[str, list[int]] = {}
-    for i, rec in enumerate(records):
-        assert raw is not None
-        deal, role, who = rec.get("deal_id") or "", rec.get("role") or "", rec.get("person") or ""
-        if not deal or not role or not who:
-            blank = "deal_id" if not deal else "role" if not role else "person"
-            diags.append(Diagnostic("missing-column", f"a split row has no {blank}", raw.location(blank, i), hint="every split row names the deal, the role and the person"))
-            continue
-        pid = match(who)
-        if pid is None:
-            diags.append(Diagnostic("unknown-owner", f"split person {who!r} matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=who))
-            continue
+    for raw, i, rec, pid in _listing_rows(data_dir, "splits", spec, people, diags, inputs):
+        deal, role = rec["deal_id"], rec["role"]
         share = rec.get("share")
         out.setdefault(deal, []).append(SplitRow(role, pid, None if share is None else share / 100, raw.location("share" if "share" in raw.columns else "person", i)))
         rows_of.setdefault(deal, []).append(raw.row_of(i))
