@@ -98,6 +98,7 @@ def parse_period(text: str | None, programs: list[Program]) -> Period:
 def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> RunResult:
     """Read and check everything, then compute every program that fits the period.
     Raises InputRejected with every diagnostic when any input is wrong."""
+    from .engine.adjustments import adjustment_results
     from .engine.checks import check_program_data
     from .engine.compute import compute_program, filter_mask
     from .engine.deal_credit import deal_credit
@@ -133,6 +134,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
         results.append(result)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
+    results += adjustment_results(data, period)
     credits = {r.program.id: deal_credit(r.program, data, period, [p.person_id for p in r.people], filter_mask) for r in results}
     return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits)
 

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "bad-reference": "A name that refers to a measure, target, field or table that does not exist.",
     "schema-version": "schema_version is missing or not one this tool reads.",
     "bad-tiers": "A tier table whose bounds are not increasing, or that misses its open top tier.",
+    "adjustment-over-ceiling": "A manual adjustment is larger than the ceiling its source declares.",
     "bad-window": "A season or active window that is not a real date range, or two seasons that overlap.",
     "bad-shares": "Shares (cohort shares, a split component's role shares, a deal's split shares) that do not add up to 100%.",
     "duplicate-program": "Two program files declare the same program id.",

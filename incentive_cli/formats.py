@@ -355,6 +355,7 @@ SOURCE = Obj(
             Field("role", Text(), required=True, doc="The role of the people added (Sales Manager, Regional Office)."),
             Field("manager_from", Text(pattern=NAME_PATTERN), doc="A roster field giving the added person's manager: its value on the rows that name them (it must be the same on all of them)."),
         ))), doc="Roster only: people the file names only in a column, such as managers and regional offices, so the reporting tree is whole (Maven: agent -> manager -> regional office)."),
+        Field("ceiling", Number(money=True, minimum=Decimal(0)), doc="Adjustments (required): the largest amount, either sign, one adjustment may have; a larger one is refused."),
         Field("join", ListOf(Obj(title="joined file", fields=(
             Field("file", Text(), required=True, doc="Path of a person-keyed file (quotas, say)."),
             Field("sheet", Text(), doc="XLSX sheet."),
@@ -373,6 +374,7 @@ SOURCES = Obj(
         Field("deals", SOURCE, doc="Deal facts."),
         Field("activities", SOURCE, doc="Activity facts (calls, meetings...)."),
         Field("choices", SOURCE, doc="Goal choices for goal menus: person (an id or a name), goal (a goal id), chosen_on (a date). The latest choice on or before a program's cut-off counts."),
+        Field("adjustments", SOURCE, doc="Manual adjustments: person (an id or a name), period (the period it is paid in, e.g. 2026-Q2), amount, reason, approver, and optionally currency (default: the person's) and corrects (what it corrects). Each is a payout line on the statement with its reason."),
         Field("leave", SOURCE, doc="Leave: person (an id or a name), from and to (dates, both included). Targets with prorate: employment leave these days out."),
         Field("splits", SOURCE, doc="Who worked each deal in which role: deal_id, role, person (an id or a name), and optionally share (a percentage, 0-100: Salesforce's SplitPercentage). Where a deal's rows give shares they must add up to 100 and replace the program's role shares for that deal."),
     ),
@@ -409,6 +411,7 @@ REQUIRED_FIELDS = {
     "splits": ("deal_id", "role", "person"),
     "choices": ("person", "goal", "chosen_on"),
     "leave": ("person", "from", "to"),
+    "adjustments": ("person", "period", "amount", "reason", "approver"),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
 

@@ -76,6 +76,20 @@ class SplitRow:
     source: Location
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """A manual adjustment: paid in its period, with its reason and approver."""
+
+    person: str  # roster person id
+    period: str
+    amount: Any  # Decimal
+    currency: str
+    reason: str
+    approver: str
+    corrects: str
+    source: Location
+
+
 @dataclass
 class DataSet:
     people: dict[str, Person]
@@ -86,6 +100,7 @@ class DataSet:
     splits: dict[str, list[SplitRow]] | None = None  # deal id -> who held which role (the splits source)
     choices: dict[str, list[tuple[Any, str, Location]]] | None = None  # person id -> (chosen on, goal id, where), oldest first
     leave: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)  # person id -> [(first day, last day)]
+    adjustments: list[Adjustment] = field(default_factory=list)
 
     def working_days(self, pid: str, start: dt.date, end: dt.date) -> int:
         """Days of [start, end] the person was employed and not on leave (both ends counted)."""

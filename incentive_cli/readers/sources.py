@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
-from ..engine.data import DataSet, FactTable, Person, SplitRow
+from ..engine.data import Adjustment, DataSet, FactTable, Person, SplitRow
 from ..engine.hierarchy import cycles
+from ..engine.periods import Period
 from ..formats import (
     DEFAULT_DATE_FIELD,
     REQUIRED_FIELDS,
@@ -389,15 +390,43 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
     splits = _read_splits(data_dir, spec["splits"], people, diags, inputs) if isinstance(spec.get("splits"), PObj) else None
     choices = _read_choices(data_dir, spec["choices"], people, diags, inputs) if isinstance(spec.get("choices"), PObj) else None
     leave = _read_leave(data_dir, spec["leave"], people, diags, inputs) if isinstance(spec.get("leave"), PObj) else {}
+    adjustments = _read_adjustments(data_dir, spec["adjustments"], people, diags, inputs) if isinstance(spec.get("adjustments"), PObj) else []
     if any(d.is_error for d in diags):
         return None, diags
-    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave), diags
+    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave, adjustments), diags
+
+
+def _read_adjustments(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> list[Adjustment]:
+    """Every adjustment, checked: a real period, an amount within the declared ceiling, a
+    currency (the row's or the person's)."""
+    ceiling = spec.get("ceiling")
+    if ceiling is None:
+        diags.append(Diagnostic("missing-key", "adjustments: missing required key 'ceiling'", spec.loc, hint="declare the largest amount one adjustment may have, e.g. ceiling: 5000"))
+        return []
+    out = []
+    for raw, i, rec, pid in _listing_rows(data_dir, "adjustments", spec, people, diags, inputs):
+        try:
+            label = Period.parse(rec["period"]).label
+        except ValueError:
+            diags.append(Diagnostic("bad-cell-date", f"{rec['period']!r} is not a period", raw.location("period", i), hint="write the period it is paid in: 2026-10, 2026-Q2 or 2026", value=rec["period"]))
+            continue
+        amount = rec["amount"]
+        if abs(amount) > ceiling:
+            diags.append(Diagnostic("adjustment-over-ceiling", f"the adjustment of {amount:,} for {people[pid].name} is above the ceiling of {ceiling:,}", raw.location("amount", i), hint="split it into approved adjustments within the ceiling, or raise the ceiling in sources.yaml", value=str(amount)))
+            continue
+        currency = (rec.get("currency") or people[pid].currency or "").upper()
+        if not currency:
+            diags.append(Diagnostic("missing-column", f"the adjustment for {people[pid].name} has no currency, and neither has the person on the roster", raw.location("person", i), hint="add a currency column to the adjustments, or a currency to the roster"))
+            continue
+        out.append(Adjustment(pid, label, amount, currency, rec["reason"], rec["approver"], rec.get("corrects") or "", raw.location("amount", i)))
+    return out
 
 
 LISTINGS = {  # table: (what a row is, how to fix a blank); REQUIRED_FIELDS says what every row needs
     "leave": ("a leave row", "every leave row names the person and its first and last day"),
     "choices": ("a goal choice", "every choice names the person, the goal and the day it was made"),
     "splits": ("a split row", "every split row names the deal, the role and the person"),
+    "adjustments": ("an adjustment", "every adjustment names the person, the period, the amount, the reason and who approved it"),
 }
 
 

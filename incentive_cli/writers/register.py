@@ -31,12 +31,15 @@ def safe_csv_text(text: str) -> str:
 
 
 def register_rows(results: list[ProgramResult]) -> list[tuple[ProgramResult, Any, PayoutLine]]:
+    """Every payout line, by person, program and the component's place in the program (lines
+    of no component, such as manual adjustments, keep their order)."""
     rows = []
     for r in results:
         for person in r.people:
             for line in person.lines:
                 rows.append((r, person, line))
-    rows.sort(key=lambda x: (x[1].person_id, x[0].program.id, [c.id for c in x[0].program.components].index(x[2].component_id)))
+    place = {(r.program.id, c.id): i for r in results for i, c in enumerate(r.program.components)}
+    rows.sort(key=lambda x: (x[1].person_id, x[0].program.id, place.get((x[0].program.id, x[2].component_id), 0)))
     return rows
 
 

@@ -102,7 +102,7 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
             if st is None:
                 manager = data.people[p.manager].name if p.manager in data.people else p.manager  # an id or a name on the roster
                 st = statements[p.person_id] = Statement(p.person_id, p.name, p.role, p.team, manager, person.region, p.currency, period.label, f"{period.start.isoformat()} to {period.end.isoformat()}")
-            lines = [(ln.component_name, [(s.label, s.base, s.rate, s.threshold, s.amount, s.note) for s in ln.steps], ln.amount, ratio_thresholds[ln.component_id]) for ln in p.lines]
+            lines = [(ln.component_name, [(s.label, s.base, s.rate, s.threshold, s.amount, s.note) for s in ln.steps], ln.amount, ratio_thresholds.get(ln.component_id, False)) for ln in p.lines]
             cohort = (p.cohort.cohort, p.cohort.text) if p.cohort is not None else None
             st.programs.append(ProgramPart(r.program.id, r.program.name, r.reference_label, [(n, v, kinds[n], how) for n, v, how in p.measures], [(n, v, how, r.program.target_is_ratio(n)) for n, v, how in p.targets], lines, p.total, cohort))
             if attainment:
