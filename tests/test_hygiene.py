@@ -67,7 +67,7 @@ def test_a_required_field_the_export_does_not_have_is_refused(ws):
     ws.program("hygiene", HYGIENE.replace("  complete: {from: deals, count: rows, date: created_date}\n  all_deals: {from: deals, count: rows, date: created_date, include_incomplete: true}\n  completeness: {divide: complete, by: all_deals, min_denominator: 5}\n", "").replace("  - {id: hygiene-bonus, name: Complete records bonus, type: bonus, measure: completeness, at_least: 95%, amount: 250}\n", ""))
     code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
     assert code == 1
-    assert "[bad-reference] required_fields: the deals source has no field 'next_step'" in err
+    assert "hygiene.yaml:5:18: error [bad-reference] required_fields: the deals source has no field 'next_step'" in err
 
 
 def test_maven_crm_hygiene_matches_a_plain_python_count_of_complete_records():

@@ -65,5 +65,5 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
     deals = data.tables.get("deals")
     for fld in program.required_fields:
         if deals is not None and fld not in deals.frame.columns:
-            diags.append(Diagnostic("bad-reference", f"required_fields: the deals source has no field {fld!r}", program.source, hint=f"map {fld} under deals.columns in sources.yaml (required: false if the export may lack it)", value=fld))
+            diags.append(Diagnostic("bad-reference", f"required_fields: the deals source has no field {fld!r}", program.required_source, hint=f"map {fld} under deals.columns in sources.yaml (required: false if the export may lack it)", value=fld))
     return diags

@@ -232,6 +232,7 @@ class Program:
     source: Location = _SRC
     cohorts: Cohorts | None = None
     required_fields: tuple[str, ...] = ()  # CRM hygiene: deals missing one of these do not count
+    required_source: Location = field(default_factory=Location, compare=False, repr=False)  # where required_fields is written
     seasons: tuple[Season, ...] = ()  # windows that scale every target, by days
     active: Season | None = None  # the window the program runs in (facts outside it do not count)
 

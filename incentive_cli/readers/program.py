@@ -571,6 +571,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         measures=measures, targets=targets, components=components, version=doc.get("version") or "",
         file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc, cohorts=cohorts,
         required_fields=tuple(f for f in (doc.get("required_fields") or []) if f),
+        required_source=doc.where("required_fields") if "required_fields" in doc else doc.loc,
         seasons=seasons, active=active,
     )
     return program, diags
