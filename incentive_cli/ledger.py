@@ -130,8 +130,22 @@ def history(conn: sqlite3.Connection, person: str) -> list[Line]:
     rows = conn.execute("SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines WHERE person_id = ? ORDER BY period, line", (person,)).fetchall()
     if not rows:
         rows = conn.execute("SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines WHERE person = ? ORDER BY period, line", (person,)).fetchall()
-    return [Line(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8]) for r in rows]
+    lines = [Line(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8]) for r in rows]
+    return sorted(lines, key=lambda x: _period_order(x.period))  # stable: lines keep their order within a period
 
 
 def periods(conn: sqlite3.Connection) -> list[tuple[str, str, int, Decimal]]:
-    return [(r[0], r[1], r[2], Decimal(r[3])) for r in conn.execute("SELECT period, run_json_sha256, lines, total FROM periods ORDER BY period")]
+    rows = [(r[0], r[1], r[2], Decimal(r[3])) for r in conn.execute("SELECT period, run_json_sha256, lines, total FROM periods")]
+    return sorted(rows, key=lambda r: _period_order(r[0]))
+
+
+def _period_order(label: str) -> tuple[str, str, str]:
+    """Periods in time order (2026-Q1 before 2026-12): by first day, then last day."""
+    from .engine.periods import Period
+
+    try:
+        p = Period.parse(label)
+    except ValueError:
+        start, _, end = label.partition("..")
+        return (start, end, label)
+    return (p.start.isoformat(), p.end.isoformat(), label)

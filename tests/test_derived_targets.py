@@ -43,7 +43,7 @@ def test_sigma_zero_gives_the_mean_and_nobody_gives_no_target():
     value, how = statistic(Target("t", "statistic", statistic="mean_plus_k_sigma", of="demos", k=D(2)), [], "2026-Q1")
     assert value is None and "nobody has a value" in how
     value, how = statistic(Target("t", "statistic", statistic="mean_plus_k_sigma", of="demos", k=D(2)), [D(0), D(0)], "2026-Q1")
-    assert value is None and how.endswith("= 0: everybody had 0")
+    assert value is None and how.endswith("= 0, and a target of 0 would pay for nothing done")
 
 
 KPI_PROGRAM = """

@@ -87,3 +87,13 @@ def test_maven_choose_your_challenge():
     assert lines["Darcel Schlecht"].steps[0].label.startswith("chose 'Close 30 deals'")
     assert lines["Darcel Schlecht"].amount == Decimal("500.00")
     assert lines["Anna Snelling"].steps[0].label == "no goal chosen by 2017-04-15: no payout"
+
+
+def test_a_choice_counts_for_one_period_only(ws):
+    ws.setup(ROSTER, _deals(), SOURCES)
+    ws.data_file("choices.csv", "person,goal,chosen_on\nana,five-new,2026-04-02\nbob,grow,2026-01-10\nbob,enterprise,2026-10-03\n")
+    ws.program("challenge", MENU)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q3").results
+    steps = {p.person_id: [s.label for s in p.lines[0].steps] for p in r.people}
+    assert steps["ana"] == ["no goal chosen by 2026-07-15: no payout"]  # her Q2 choice was for Q2
+    assert steps["bob"] == ["no goal chosen by 2026-07-15: no payout"]  # January's was for Q1; October's is for Q4

@@ -134,3 +134,10 @@ def test_cycles_are_found_once_each():
     assert cycles({"a": "a"}) == [["a"]]
     assert cycles({"a": "b", "b": "a", "c": "d", "d": "c", "e": "a"}) == [["a", "b"], ["c", "d"]]
     assert cycles({"a": "b", "b": "c"}) == []
+
+
+def test_managers_match_by_name_as_owners_do_ignoring_case_and_spaces(ws):
+    ws.setup(ROSTER.replace("rep2,Rob Rep,Sales Rep,North,mgr,1", "rep2,Rob Rep,Sales Rep,North,mo  MANAGER,1"), DEALS, STRICT)
+    ws.program("rollups", ROLLUPS)
+    result = api.compute(ws.programs, ws.data, "2026-04")
+    assert result.data.people["rep2"].manager == "mgr"

@@ -89,3 +89,16 @@ def test_maven_crm_hygiene_matches_a_plain_python_count_of_complete_records():
         bonus[p.person_id] = next(x.amount for x in p.lines if x.component_id == "hygiene-bonus")
     assert sum(1 for v in bonus.values() if v) == sum(1 for a in engaged if complete[a] / engaged[a] >= Decimal("0.8"))
     assert 0 < sum(1 for v in bonus.values() if v) < len(bonus)  # some agents keep their records complete, some do not
+
+
+def test_a_measure_that_includes_incomplete_deals_credits_them_on_the_statement(ws):
+    program = HYGIENE.replace("  revenue: {from: deals, sum: amount, where: {stage: Won}}", "  revenue: {from: deals, sum: amount, where: {stage: Won}, include_incomplete: true}")
+    ws.setup(ROSTER, _deals(bob_gaps=0), SOURCES)
+    ws.program("hygiene", program)
+    code, _, err = cli("run", "--period", "2026-04", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    assert code == 0, err
+    from openpyxl import load_workbook
+
+    [ana_book] = (ws.out / "2026-04" / "statements").glob("*_ana_*.xlsx")
+    not_counted = [r for r in load_workbook(ana_book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == "A19"]
+    assert not_counted == []  # the deal without a customer counted in revenue, so it is credited

@@ -187,3 +187,13 @@ def test_the_ledger_path_comes_from_incentive_yaml_and_history_is_shown_and_expo
     (ws.root / "incentive.yaml").write_text("schema_version: 1\nledgr: x.sqlite\n")
     code, _, err = cli("ledger", "ana", "--out", "out")
     assert code == 1 and "incentive.yaml:2:1: error [unknown-key] ledgr: unknown key 'ledgr'" in err and "did you mean 'ledger'?" in err
+
+
+def test_the_history_is_in_time_order(tmp_path):
+    db = tmp_path / "l.sqlite"
+    line = ledger.Line("", "ana", "Ana", "p", "c", "C", Decimal(1), "USD", "")
+    with ledger.open_ledger(db) as conn:
+        for period in ("2026-12", "2026-Q1", "2027-01"):
+            ledger.record(conn, period, "0" * 64, "t", [ledger.Line(period, *list(line.__dict__.values())[1:])])
+        assert [x.period for x in ledger.history(conn, "ana")] == ["2026-Q1", "2026-12", "2027-01"]
+        assert [p[0] for p in ledger.periods(conn)] == ["2026-Q1", "2026-12", "2027-01"]

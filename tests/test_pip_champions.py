@@ -239,3 +239,11 @@ def test_met_the_plan_is_stated_plainly_on_the_statement_summary(ws):
     assert facts["Rising Star plan"] == "Met the plan: yes"
     register = (ws.out / "2026-04" / "register.csv").read_text()
     assert "Met the plan: yes" in register
+
+
+def test_a_plan_that_starts_after_the_period_has_nobody_on_it_yet(ws):
+    program = PIP.replace("participants: {roster: pip_start}", "participants: {bottom: 1, start: 2026-04-06}")
+    ws.setup(ROSTER, deals_csv(MARCH), PIP_SOURCES)
+    ws.program("rising-star", program)
+    [r] = api.compute(ws.programs, ws.data, "2026-03").results  # the month before the plan starts
+    assert [p.person_id for p in r.people if p.lines] == []

@@ -66,3 +66,26 @@ def test_listing_rows_need_every_field_and_a_person_on_the_roster(ws):
     assert code == 1
     assert "leave.csv, row 2, column A (person): error [unknown-owner] a leave row names 'Zed', who matches nobody on the roster" in err
     assert "leave.csv, row 3, column C (to): error [missing-column] a leave row has no to" in err
+
+
+def test_someone_away_for_the_whole_period_has_no_target_and_no_error(ws):
+    ws.setup(ROSTER, deals_csv([]), SOURCES)
+    ws.data_file("leave.csv", "person,from,to\ndee,2026-03-15,2026-07-10\n")
+    ws.program("prorated", PROGRAM)
+    result = api.compute(ws.programs, ws.data, "2026-Q2")
+    [r] = result.results
+    dee = next(p for p in r.people if p.person_id == "dee")
+    assert dee.targets[0][1] is None and dee.targets[0][2].endswith("x 0 days: not employed, or on leave, for the whole period (no target)")
+    assert str(dee.total) == "0.00" and not [d for d in result.diagnostics if d.is_error]
+
+
+def test_per_prorates_a_run_longer_or_shorter_than_its_unit(ws):
+    program = PROGRAM.replace("quota: {roster: quarterly_quota, prorate: employment}", "quota: {fixed: 1000, per: month}")
+    ws.setup(ROSTER, deals_csv([]), SOURCES)
+    ws.data_file("leave.csv", "person,from,to\n")
+    ws.program("prorated", program.replace("period: quarter", "period: year"))
+    [r] = api.compute(ws.programs, ws.data, "2026").results
+    assert r.people[0].targets[0][1] == Decimal(12000)
+    ws.program("prorated", program.replace("period: quarter", "period: month").replace("per: month", "per: quarter"))
+    [r] = api.compute(ws.programs, ws.data, "2026-02").results
+    assert round(r.people[0].targets[0][1], 6) == round(Decimal(1000) * 28 / 90, 6)  # February is 28 of Q1's 90 days

@@ -140,3 +140,14 @@ def test_every_member_on_the_last_day_gets_each_team_milestone_reached(ws):
     ana = next(p for p in r.people if p.person_id == "ana")
     assert ana.targets[0][1:] == (Decimal(5000), "sum of roster column quarterly_quota over 3 people (team)")
     assert [s.label for s in ana.lines[0].steps][:2] == ["milestone at 50%: reached", "milestone at 75%: reached"]
+
+
+def test_a_team_quota_counts_only_members_employed_in_the_period(ws):
+    sources = DEFAULT_SOURCES.replace("    quarterly_quota:", "    hire_date: {header: hired, required: false}\n    end_date: {header: left, required: false}\n    quarterly_quota:")
+    roster = "id,name,role,team,manager,quota,hired,left\nana,Ana,Sales Rep,East,boss,3000,,\nbob,Bob,Sales Rep,East,boss,1000,,\nzed,Zed,Sales Rep,East,boss,5000,,2024-12-31\nnew,New,Sales Rep,East,boss,5000,2027-01-01,\n"
+    ws.setup(roster, deals_csv([("A", "ana", "X", "Won", "2026-04-03", "3500")]), sources)
+    ws.program("team", TEAM_PROGRAM)
+    [r] = api.compute(ws.programs, ws.data, "2026-Q2").results
+    ana = next(p for p in r.people if p.person_id == "ana")
+    assert ana.targets[0][1:] == (Decimal(4000), "sum of roster column quarterly_quota over 2 people (team)")
+    assert str(ana.total) == "250.00"  # 3,500 of 4,000 is 87.5 %: two milestones

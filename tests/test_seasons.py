@@ -88,3 +88,19 @@ def test_maven_summer_season():
     anna = next(p for p in r.people if p.person_id == "Anna Snelling")
     target = next(v for n, v, _ in anna.targets if n == "quarterly_target")
     assert round(target, 6) == round(Decimal(115000) * (61 + Decimal(30) * Decimal("0.8")) / 91, 6)  # June is in the summer season
+
+
+def test_deals_outside_the_active_window_are_listed_as_not_counted_and_the_leaderboard_agrees(ws, monkeypatch):
+    ws.setup(ROSTER.replace("90000", "91000"), deals_csv([("D1", "ana", "A", "Won", "2026-04-14", "50000"), ("D2", "ana", "A", "Won", "2026-04-15", "77000")]))
+    ws.program("seasonal", ACTIVE)
+    code, _, err = cli("run", "--period", "2026-Q2", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    assert code == 0, err
+    from openpyxl import load_workbook
+
+    [book] = (ws.out / "2026-Q2" / "statements").glob("*.xlsx")
+    rows = [r for r in load_workbook(book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == "D1"]
+    assert rows and rows[0][-1] == "close_date is outside the program's active window (Spring push)"
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = cli("leaderboard", "-p", str(ws.programs), "-d", str(ws.data), "--period", "2026-Q2")
+    assert code == 0, err
+    assert "77,000" in out and "127,000" not in out

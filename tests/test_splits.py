@@ -145,3 +145,8 @@ def test_maven_team_success_pools_add_up():
 
     assert roles("Darcel Schlecht") == {"AE", "Sales Engineer"}
     assert "SDR" in roles("Mei-Mei Johns")  # the SDR of Darcel's team (sample_data/roles.csv)
+
+
+def test_a_deal_where_only_a_zero_share_role_was_held_pays_nobody(ws):
+    program = SPLIT.replace("share: 10%", "share: 0%").replace("share: 70%", "share: 80%")
+    assert _run(ws, "D1,,Acme,Won,2026-04-02,100,sam,\n".replace(",,Acme", ",sam,Acme"), program.replace("field: owner", "field: se")) == {"sam": "0.00", "ana": "0.00", "sue": "0.00"}

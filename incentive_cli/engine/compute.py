@@ -138,6 +138,7 @@ class Evaluator:
         self.cohort_cache: dict[str, dict[str, CohortPlace]] = {}
         self.diags: list[Diagnostic] = []
         self.run: Period | None = None  # the run's period: an active window applies inside it
+        self.absent: set[tuple[str, str]] = set()  # (target, person) prorated to nothing: no target, no error
 
     # --- rows ---------------------------------------------------------------------------
     def _filtered(self, m: Measure, period: Period | None, until: dt.date | None = None) -> tuple[FactTable, pd.DataFrame]:
@@ -197,7 +198,7 @@ class Evaluator:
             tdef = self.program.target(m.target or "")
             for p in self.people:
                 t = targets.get(p)
-                if t is None and tdef.kind == "statistic":
+                if t is None and (tdef.kind == "statistic" or (m.target or "", p) in self.absent):
                     vals[p] = ZERO  # a no-target warning was given when the statistic was computed
                 elif t is None or t == 0:
                     vals[p] = ZERO
@@ -375,7 +376,7 @@ class Evaluator:
                 vals[p], how[p] = t.value, f"fixed {format_number(t.value)}"
         elif t.kind == "roster" and t.rollup != "own":
             for p in self.people:
-                members = [self.data.people[q].attr(t.column or "") for q in self.data.members(p, t.rollup)]
+                members = [self.data.people[q].attr(t.column or "") for q in self.data.members(p, t.rollup) if employed_in(self.data.people[q], period)]
                 known = [v for v in members if isinstance(v, Decimal)]
                 vals[p] = sum(known, ZERO) if known else None
                 how[p] = f"sum of roster column {t.column} over {len(known)} {'person' if len(known) == 1 else 'people'} ({t.rollup})"
@@ -401,17 +402,27 @@ class Evaluator:
                     vals[p] = value
                     how[p] = text + scope
         if t.per is not None and t.per != period.kind:
-            whole = Period(t.per, t.per, period.start, period.start).containing(period.start)  # the month, quarter or year the run starts in
+            factor, parts = ZERO, []
+            unit = Period(t.per, t.per, period.start, period.start).containing(period.start)  # each month (quarter, year) the run overlaps
+            while unit.start <= period.end:
+                days = (min(unit.end, period.end) - max(unit.start, period.start)).days + 1
+                factor += Decimal(days) / unit.days
+                parts.append(f"{days}/{unit.days} of {unit.label}" if days != unit.days else unit.label)
+                unit = unit.shift(1)
             for p in self.people:
                 v = vals.get(p)
                 if v is not None:
-                    vals[p] = v * period.days / whole.days
-                    how[p] += f" x {period.days}/{whole.days} days ({t.per} {whole.label} prorated to {period.label})"
+                    vals[p] = v * factor
+                    how[p] += f" x {format_number(round(factor, 6))} (per {t.per}: {', '.join(parts)})"
         if t.prorate == "employment" and self.run is not None and period.label == self.run.label:
             for p in self.people:
                 v = vals.get(p)
                 days = self.data.working_days(p, period.start, period.end)
-                if v is not None and days != period.days:
+                if v is not None and days == 0:
+                    vals[p] = None
+                    how[p] += " x 0 days: not employed, or on leave, for the whole period (no target)"
+                    self.absent.add((name, p))
+                elif v is not None and days != period.days:
                     vals[p] = v * days / period.days
                     how[p] += f" x {days}/{period.days} days employed and not on leave"
         scale, why = self._calendar_scale(t, period)
@@ -468,7 +479,7 @@ def statistic(t: Target, population: list[Decimal], ref_label: str, ratio: bool 
             text += f", clipped into [mean, max] = [{fmt(mean)}, {fmt(mx)}]"
         v = clipped
     if v == 0:
-        return None, text + " = 0: everybody had 0"
+        return None, text + " = 0, and a target of 0 would pay for nothing done"
     return v, text + f" = {fmt(v)}"
 
 
@@ -520,7 +531,9 @@ def leaderboard(program: Program, data: DataSet, period: Period, measure: str) -
     ref = reference_of(period, program.reference)
     with decimal.localcontext(CONTEXT):
         now_people = eligible_people(program, data, period)
-        now = Evaluator(program, data, now_people).measure(measure, period).values
+        now_ev = Evaluator(program, data, now_people)
+        now_ev.run = period
+        now = now_ev.measure(measure, period).values
         ref_people = eligible_people(program, data, ref)
         before = Evaluator(program, data, ref_people).measure(measure, ref).values
     names = {pid: p.name for pid, p in data.people.items()}
@@ -782,10 +795,11 @@ def _goal_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, el
     """Each person is paid on the goal they chose: the latest choice made on or before the
     cut-off day of the period. No choice: no payout, and the line says so."""
     cutoff = period.start + dt.timedelta(days=c.cutoff_day - 1)
+    since = period.shift(-1).start + dt.timedelta(days=c.cutoff_day - 1)  # the previous period's cut-off
     menu = {g.id: g for g in c.goals}
     for p in eligible:
         exact[p] = ZERO
-        made = [x for x in (data.choices or {}).get(p, []) if x[0] <= cutoff]
+        made = [x for x in (data.choices or {}).get(p, []) if since < x[0] <= cutoff]
         if not made:
             steps[p].append(BasisStep(f"no goal chosen by {cutoff.isoformat()}: no payout", amount=ZERO))
             continue
@@ -797,7 +811,7 @@ def _goal_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, el
         m = program.measure(goal.measure)
         v = ev.measure(goal.measure, period).values[p]
         ok = v >= goal.at_least
-        later = len([x for x in (data.choices or {}).get(p, []) if x[0] > cutoff])
+        later = len([x for x in (data.choices or {}).get(p, []) if cutoff < x[0] <= period.end])
         chose = f"chose {goal.name!r} on {day.isoformat()}" + (f" ({later} later choice{'s' if later > 1 else ''} after the cut-off {cutoff.isoformat()} ignored)" if later else "")
         steps[p].append(BasisStep(chose))
         if ok:
@@ -885,6 +899,8 @@ def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, p
         if not entries:
             continue
         weights = [w for _, _, w in entries] + ([w for _, w in missing] if c.missing_role == "unpaid" else [])
+        if sum(weights, ZERO) == 0:
+            continue  # only roles with a 0 % share were held: nobody is paid from this pool
         parts = allocate(pool, weights, places)
         note = ""
         if missing:
@@ -925,6 +941,8 @@ def _pip_participants(c: Component, ev: Evaluator, data: DataSet, period: Period
                 out[p] = day
         return out
     start = parts.start or period.start
+    if start > period.end:
+        return {}  # the plan has not started yet
     values, ref = ev.reference_values(parts.by or c.on or "", period.containing(start))
     known = sorted((p for p in eligible if values.get(p) is not None), key=lambda p: (values[p], data.people[p].name, p))
     n = parts.bottom if parts.bottom is not None else max(1, int(((parts.bottom_share or ZERO) * len(known)).to_integral_value(ROUND_HALF_UP)))

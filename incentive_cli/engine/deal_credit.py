@@ -27,6 +27,7 @@ import pandas as pd
 from .data import DataSet
 from .model import Filter, Measure, Program
 from .periods import Period
+from .seasons import resolve
 
 NEAR_DAYS = 31
 
@@ -89,7 +90,7 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
     wanted = set(eligible)
     eligible_codes = np.array([k for k, p in enumerate(data.person_ids) if p in wanted], dtype=np.int32)
     assign(~np.isin(sub["_pcode"].to_numpy(), eligible_codes), "owner not eligible for this program")
-    for fld in program.required_fields:
+    for fld in () if m.include_incomplete else program.required_fields:
         assign(~filter_mask(ft, fld, "blank", False)[keep], f"no {fld} (the program requires it: fill it in the CRM)")
     for flt in m.filters:
         ok = filter_mask(ft, flt.field, flt.op, flt.value)[keep]
@@ -103,6 +104,11 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
     if outside.any():
         labels = np.array([f"{date_col} {d} is outside {period.label}" for d in sub_dates.astype(str)], dtype=object)
         assign(outside, labels)
+    if program.active is not None:  # inside the period but outside the program's active window
+        inside = np.zeros(n, dtype=bool)
+        for a, b in resolve(program.active.start, program.active.end, period.start, period.end):
+            inside |= (sub_dates >= np.datetime64(a)) & (sub_dates <= np.datetime64(b))
+        assign(~np.isnat(sub_dates) & ~inside, f"{date_col} is outside the program's active window ({program.active.name})")
     amount_field = m.field if m.kind == "sum" else ("amount" if "amount" in f.columns else None)
     scale = ft.scales.get(amount_field or "", 2)
     if m.kind == "sum" and m.field:

@@ -307,12 +307,12 @@ def _resolve_managers(spec: PObj, people: dict[str, Person], raw: RawTable, diag
     a manager who is nobody, and people who report to each other in a circle, are errors."""
     by_name: dict[str, list[str]] = {}
     for pid, p in people.items():
-        by_name.setdefault(p.name, []).append(pid)
+        by_name.setdefault(norm_name(p.name), []).append(pid)
     allow = spec.get("unknown_managers") == "allow"
     for pid, p in list(people.items()):
         if not p.manager or p.manager in people:
             continue
-        ids = by_name.get(p.manager, [])
+        ids = by_name.get(norm_name(p.manager), [])
         if len(ids) == 1:
             people[pid] = replace(p, manager=ids[0])
         elif not allow:
@@ -415,6 +415,9 @@ def _read_adjustments(data_dir: Path, spec: PObj, people: dict[str, Person], dia
             diags.append(Diagnostic("adjustment-over-ceiling", f"the adjustment of {amount:,} for {people[pid].name} is above the ceiling of {ceiling:,}", raw.location("amount", i), hint="split it into approved adjustments within the ceiling, or raise the ceiling in sources.yaml", value=str(amount)))
             continue
         currency = (rec.get("currency") or people[pid].currency or "").upper()
+        if people[pid].currency and currency != people[pid].currency.upper():
+            diags.append(Diagnostic("currency-mismatch", f"the adjustment for {people[pid].name} is in {currency}, but they are paid in {people[pid].currency}", raw.location("currency", i), hint="write the adjustment in the person's currency (the ceiling is in it too)", value=currency))
+            continue
         if not currency:
             diags.append(Diagnostic("missing-column", f"the adjustment for {people[pid].name} has no currency, and neither has the person on the roster", raw.location("person", i), hint="add a currency column to the adjustments, or a currency to the roster"))
             continue
