@@ -99,6 +99,17 @@ def amounts_by(result, component: str) -> dict[str, str]:  # type: ignore[no-unt
     return out
 
 
+def run_and_read_not_counted(ws: Workspace, period: str, slug: str, deal_id: str) -> list[str]:
+    """Runs the CLI on the workspace and returns the reasons the person's statement gives
+    for not counting the deal (an empty list when it counted)."""
+    from openpyxl import load_workbook
+
+    code, _, err = cli("run", "--period", period, "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    assert code == 0, err
+    [book] = (ws.out / period / "statements").glob(f"*_{slug}_*.xlsx")
+    return [str(r[-1]) for r in load_workbook(book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == deal_id]
+
+
 def won_by_agent(start: str, end: str) -> dict[str, Decimal]:
     """Won value per Maven agent with a close date in [start, end], by plain csv reading."""
     out: dict[str, Decimal] = defaultdict(Decimal)

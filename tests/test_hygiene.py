@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import DEFAULT_SOURCES, PROGRAMS, SAMPLE, cli
+from conftest import DEFAULT_SOURCES, PROGRAMS, SAMPLE, cli, run_and_read_not_counted
 
 from incentive_cli import api
 
@@ -50,16 +50,8 @@ def test_deals_missing_a_required_field_do_not_count_and_complete_records_earn_t
 def test_the_statement_lists_each_uncounted_deal_with_its_missing_field(ws):
     ws.setup(ROSTER, _deals(bob_gaps=1), SOURCES)
     ws.program("hygiene", HYGIENE)
-    code, _, err = cli("run", "--period", "2026-04", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
-    assert code == 0, err
-    from openpyxl import load_workbook
-
-    [ana_book] = (ws.out / "2026-04" / "statements").glob("*_ana_*.xlsx")
-    rows = [r for r in load_workbook(ana_book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == "A19"]
-    assert rows and rows[0][-1] == "no customer (the program requires it: fill it in the CRM)"
-    [bob_book] = (ws.out / "2026-04" / "statements").glob("*_bob_*.xlsx")
-    rows = [r for r in load_workbook(bob_book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == "B0"]
-    assert rows and rows[0][-1] == "no next_step (the program requires it: fill it in the CRM)"
+    assert run_and_read_not_counted(ws, "2026-04", "ana", "A19") == ["no customer (the program requires it: fill it in the CRM)"]
+    assert run_and_read_not_counted(ws, "2026-04", "bob", "B0") == ["no next_step (the program requires it: fill it in the CRM)"]
 
 
 def test_a_required_field_the_export_does_not_have_is_refused(ws):
@@ -95,10 +87,4 @@ def test_a_measure_that_includes_incomplete_deals_credits_them_on_the_statement(
     program = HYGIENE.replace("  revenue: {from: deals, sum: amount, where: {stage: Won}}", "  revenue: {from: deals, sum: amount, where: {stage: Won}, include_incomplete: true}")
     ws.setup(ROSTER, _deals(bob_gaps=0), SOURCES)
     ws.program("hygiene", program)
-    code, _, err = cli("run", "--period", "2026-04", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
-    assert code == 0, err
-    from openpyxl import load_workbook
-
-    [ana_book] = (ws.out / "2026-04" / "statements").glob("*_ana_*.xlsx")
-    not_counted = [r for r in load_workbook(ana_book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == "A19"]
-    assert not_counted == []  # the deal without a customer counted in revenue, so it is credited
+    assert run_and_read_not_counted(ws, "2026-04", "ana", "A19") == []  # the deal without a customer counted in revenue, so it is credited

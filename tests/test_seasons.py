@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import PROGRAMS, SAMPLE, cli, deals_csv
+from conftest import PROGRAMS, SAMPLE, cli, deals_csv, run_and_read_not_counted
 
 from incentive_cli import api
 
@@ -93,13 +93,7 @@ def test_maven_summer_season():
 def test_deals_outside_the_active_window_are_listed_as_not_counted_and_the_leaderboard_agrees(ws, monkeypatch):
     ws.setup(ROSTER.replace("90000", "91000"), deals_csv([("D1", "ana", "A", "Won", "2026-04-14", "50000"), ("D2", "ana", "A", "Won", "2026-04-15", "77000")]))
     ws.program("seasonal", ACTIVE)
-    code, _, err = cli("run", "--period", "2026-Q2", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
-    assert code == 0, err
-    from openpyxl import load_workbook
-
-    [book] = (ws.out / "2026-Q2" / "statements").glob("*.xlsx")
-    rows = [r for r in load_workbook(book)["Deals not counted"].iter_rows(values_only=True) if r and r[2] == "D1"]
-    assert rows and rows[0][-1] == "close_date is outside the program's active window (Spring push)"
+    assert run_and_read_not_counted(ws, "2026-Q2", "ana", "D1") == ["close_date is outside the program's active window (Spring push)"]
     monkeypatch.setenv("COLUMNS", "200")
     code, out, err = cli("leaderboard", "-p", str(ws.programs), "-d", str(ws.data), "--period", "2026-Q2")
     assert code == 0, err
