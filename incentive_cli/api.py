@@ -135,8 +135,28 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
     results += adjustment_results(data, period)
+    diags += _one_currency_each(results, data)
+    if errors(diags):
+        raise InputRejected(diags, loaded.sources)
     credits = {r.program.id: deal_credit(r.program, data, period, [p.person_id for p in r.people], filter_mask) for r in results}
     return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits)
+
+
+def _one_currency_each(results: list[ProgramResult], data: Any) -> list[Diagnostic]:
+    """A person is paid in one currency per run: statements, the register and the ledger add
+    their lines up (until the FX table of issue 7 converts)."""
+    paid: dict[str, dict[str, str]] = {}
+    for r in results:
+        for p in r.people:
+            if p.lines:
+                paid.setdefault(p.person_id, {}).setdefault(p.currency, r.program.id)
+    out = []
+    for pid, by_currency in sorted(paid.items()):
+        if len(by_currency) > 1:
+            person = data.people[pid]
+            what = ", ".join(f"{cur} ({prog})" for cur, prog in sorted(by_currency.items()))
+            out.append(Diagnostic("currency-mismatch", f"{person.name} ({pid}) would be paid in {len(by_currency)} currencies: {what}", person.source, hint="give the person a currency on the roster and keep their programs and adjustments in it (conversion arrives with the FX table)", value=pid))
+    return out
 
 
 class UsageError(Exception):

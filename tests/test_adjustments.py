@@ -56,3 +56,12 @@ def test_an_adjustment_above_the_ceiling_and_a_missing_reason_are_refused_at_the
     ws.data_file("sources.yaml", SOURCES.replace("  ceiling: 5000\n", ""))
     code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
     assert code == 1 and "[missing-key] adjustments: missing required key 'ceiling'" in err
+
+
+def test_a_person_is_paid_in_one_currency_per_run(ws):
+    ws.setup(ROSTER, DEALS, SOURCES)
+    ws.data_file("adjustments.csv", "person,period,amount,reason,approver,currency\nana,2026-04,3000,Expense refund,Finance,JPY\n")
+    ws.program("p", GOOD_PROGRAM)
+    code, _, err = cli("run", "--period", "2026-04", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    assert code == 1
+    assert "roster.csv, row 2, column A (id): error [currency-mismatch] Ana Lima (ana) would be paid in 2 currencies: JPY (adjustments), USD (p)" in err
