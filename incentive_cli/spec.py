@@ -383,12 +383,13 @@ def json_schema(spec: Spec) -> dict[str, Any]:
         if spec.min_items:
             out["minItems"] = spec.min_items
     elif isinstance(spec, Number):
+        bounds = {k: (int(v) if v == v.to_integral_value() else float(v)) for k, v in (("minimum", spec.minimum), ("maximum", spec.maximum)) if v is not None}
         if spec.integer:
-            out["type"] = "integer"
-        elif spec.percent:
-            out["anyOf"] = [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?\s*%$"}]
+            out.update(type="integer", **bounds)
+        elif spec.percent:  # the bounds hold for the number; a percentage string is checked by the reader
+            out["anyOf"] = [{"type": "number", **bounds}, {"type": "string", "pattern": r"^[+-]?\d+(\.\d+)?\s*%$"}]
         else:
-            out["type"] = "number"
+            out.update(type="number", **bounds)
     elif isinstance(spec, Bool):
         out["type"] = "boolean"
     elif isinstance(spec, Text):

@@ -85,6 +85,9 @@ def test_the_repo_programs_satisfy_the_published_schema():
         assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
     bad = yaml.safe_load(GOOD_PROGRAM.replace("base:", "bsae:"))
     assert [e.message for e in validator.iter_errors(bad)] != []
+    # the ranges the reader enforces are in the schema too
+    too_many_places = yaml.safe_load(GOOD_PROGRAM.replace("rate: 5%", "rate: 5%\n    rounding: {places: 11}"))
+    assert [e.message for e in validator.iter_errors(too_many_places)] == ["11 is greater than the maximum of 10"]
 
 
 def test_explain_shows_the_calculation_line_by_line():
