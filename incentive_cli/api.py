@@ -15,7 +15,6 @@ from . import __version__
 from .diagnostics import Diagnostic, InputRejected, Location, OutputFailed, errors
 from .engine.model import Program, ProgramResult
 from .engine.periods import Period, fits, reference_of
-from .engine.seasons import overlap_days
 from .readers.program import program_files, read_program_file
 
 
@@ -102,6 +101,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
     from .engine.checks import check_program_data
     from .engine.compute import compute_program, filter_mask
     from .engine.deal_credit import deal_credit
+    from .engine.seasons import overlap_days
     from .readers.sources import SOURCES_FILE, read_dataset
 
     loaded = load_programs(programs_path)
@@ -310,7 +310,7 @@ def ledger_history(out_dir: Path, person: str, ledger: Path | None = None) -> tu
 
 def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str) -> tuple[RunResult, list[Any]]:
     result = compute(programs_path, data_dir, period_text)
-    from .readers.sources import norm_name
+    from .engine.data import norm_name
 
     wanted = norm_name(person)
     found = []

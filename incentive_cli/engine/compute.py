@@ -37,7 +37,7 @@ from .model import (
     Target,
 )
 from .periods import Period, reference_of
-from .seasons import overlap_days, resolve, season_factor
+from .seasons import inside, overlap_days, season_factor
 from .tiers import TierTable, linear, per_deal
 
 ZERO = Decimal(0)
@@ -155,11 +155,8 @@ class Evaluator:
             mask &= filter_mask(ft, flt.field, flt.op, flt.value)
         act, run = self.program.active, self.run
         if act is not None and run is not None:  # inside the run's period, only the active window counts
-            inside = np.zeros(len(dates), dtype=bool)
-            for a, b in resolve(act.start, act.end, run.start, run.end):
-                inside |= (dates >= np.datetime64(a)) & (dates <= np.datetime64(b))
             in_run = (dates >= np.datetime64(run.start)) & (dates <= np.datetime64(run.end))
-            mask &= ~in_run | inside
+            mask &= ~in_run | inside(act, dates, run)
         if (m.table or "deals") == "deals" and not m.include_incomplete:
             for fld in self.program.required_fields:
                 mask &= filter_mask(ft, fld, "blank", False)
@@ -862,8 +859,6 @@ def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, p
     fld = bm.field or "amount"
     scale = ft.scales.get(fld, 2)
     places = c.rounding.places
-    by_name = {p.name.casefold(): pid for pid, p in data.people.items()}
-    who_is = {pid: pid for pid in data.people}
     wanted = set(eligible)
     for p in eligible:
         exact[p] = ZERO
@@ -884,7 +879,7 @@ def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, p
             for r in c.roles:
                 if r.field:
                     text = fields[r.field][k].strip()
-                    holders = [who_is.get(text) or by_name.get(text.casefold(), "")] if text else []
+                    holders = [data.match_person(text) or ""] if text else []
                     if holders and not holders[0]:
                         bad += 1
                         if bad <= 10:

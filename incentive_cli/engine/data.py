@@ -4,6 +4,7 @@ tables (columnar: a pandas frame with integer minor units, datetime64 dates and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -12,6 +13,11 @@ import pandas as pd
 
 from ..diagnostics import Location
 from .hierarchy import children_of, subtree
+
+
+def norm_name(text: str) -> str:
+    """A name as matched against the roster: case and runs of spaces do not matter."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,14 @@ class DataSet:
     def person_ids(self) -> list[str]:
         """Roster ids in the order of the facts' ``_pcode``."""
         return sorted(self.people)
+
+    @cached_property
+    def _by_name(self) -> dict[str, str]:
+        return {norm_name(p.name): pid for pid, p in self.people.items()}
+
+    def match_person(self, text: str) -> str | None:
+        """The person an id or a name (in any case and spacing) refers to, or None."""
+        return text if text in self.people else self._by_name.get(norm_name(text))
 
     @cached_property
     def parent(self) -> dict[str, str]:

@@ -27,7 +27,7 @@ import pandas as pd
 from .data import DataSet
 from .model import Filter, Measure, Program
 from .periods import Period
-from .seasons import resolve
+from .seasons import inside
 
 NEAR_DAYS = 31
 
@@ -105,10 +105,7 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
         labels = np.array([f"{date_col} {d} is outside {period.label}" for d in sub_dates.astype(str)], dtype=object)
         assign(outside, labels)
     if program.active is not None:  # inside the period but outside the program's active window
-        inside = np.zeros(n, dtype=bool)
-        for a, b in resolve(program.active.start, program.active.end, period.start, period.end):
-            inside |= (sub_dates >= np.datetime64(a)) & (sub_dates <= np.datetime64(b))
-        assign(~np.isnat(sub_dates) & ~inside, f"{date_col} is outside the program's active window ({program.active.name})")
+        assign(~np.isnat(sub_dates) & ~inside(program.active, sub_dates, period), f"{date_col} is outside the program's active window ({program.active.name})")
     amount_field = m.field if m.kind == "sum" else ("amount" if "amount" in f.columns else None)
     scale = ft.scales.get(amount_field or "", 2)
     if m.kind == "sum" and m.field:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
+
 from .model import Season
 from .periods import Period
 
@@ -38,6 +40,14 @@ def resolve(start: str, end: str, lo: dt.date, hi: dt.date) -> list[tuple[dt.dat
         if a <= hi and b >= lo:
             out.append((a, b))
     return out
+
+
+def inside(window: Season, dates: np.ndarray, period: Period) -> np.ndarray:
+    """Which of ``dates`` (datetime64[D]) fall in the window's occurrences within the period."""
+    hit = np.zeros(len(dates), dtype=bool)
+    for a, b in resolve(window.start, window.end, period.start, period.end):
+        hit |= (dates >= np.datetime64(a)) & (dates <= np.datetime64(b))
+    return hit
 
 
 def overlap_days(start: str, end: str, period: Period) -> int:

@@ -243,8 +243,13 @@ def _check_steps(c: PObj, ck: _Checker, key: str, bound_key: str, targets: set[s
         _check_reward(s, p, ck)
         if out and out[-1].target == tname and bound <= out[-1].bound:
             ck.error("bad-tiers", f"{p}.{bound_key}: {bound} is not above the previous {out[-1].bound}", s.where(bound_key), hint=f"list {key} in increasing order")
-        out.append(Step(bound, s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc, target=tname))
+        out.append(_reward_step(s, bound, target=tname))
     return tuple(out)
+
+
+def _reward_step(s: PObj, bound: Decimal, **more: Any) -> Step:
+    """A step (slab, milestone, checkpoint, champion or goal reward) from what it gives."""
+    return Step(bound, s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc, **more)
 
 
 def _check_reward(s: PObj, p: str, ck: _Checker) -> None:
@@ -342,7 +347,7 @@ def _checkpoints(c: PObj, ck: _Checker) -> tuple[Step, ...]:
         _check_reward(s, p, ck)
         if out and (s["at"] <= out[-1].bound or s["day"] <= (out[-1].day or 0)):
             ck.error("bad-tiers", f"{p}: checkpoints must rise in both share and day (this one is at {(s['at'] * 100).normalize():f}% by day {s['day']})", s.loc, hint="list checkpoints in order: 25% by day 7, 50% by day 14, 75% by day 21, 100% by day 30")
-        out.append(Step(s["at"], s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc, day=s["day"]))
+        out.append(_reward_step(s, s["at"], day=s["day"]))
     return tuple(out)
 
 
@@ -354,7 +359,7 @@ def _rewards(c: PObj, key: str, ck: _Checker) -> tuple[Step, ...]:
     for i, s in enumerate(items):
         if isinstance(s, PObj):
             _check_reward(s, f"{c.path}.{key}[{i}]", ck)
-            out.append(Step(Decimal(0), s.get("pays"), s.get("badge"), s.get("reward"), s.get("cost"), s.get("name"), s.loc))
+            out.append(_reward_step(s, Decimal(0)))
     return tuple(out)
 
 
@@ -372,7 +377,7 @@ def _goals(c: PObj, ck: _Checker, measures: dict[str, Measure]) -> tuple[Goal, .
         if g["measure"] not in measures:
             ck.error("bad-reference", f"{p}.measure: no measure named {g['measure']!r}", g.where("measure"), hint=_known("measures", measures), value=g["measure"])
         _check_reward(g, p, ck)
-        out.append(Goal(g["id"], g.get("name") or g["id"], g["measure"], g["at_least"], Step(Decimal(0), g.get("pays"), g.get("badge"), g.get("reward"), g.get("cost"), g.get("name"), g.loc)))
+        out.append(Goal(g["id"], g.get("name") or g["id"], g["measure"], g["at_least"], _reward_step(g, Decimal(0))))
     return tuple(out)
 
 

@@ -6,7 +6,6 @@ Every problem in every file is collected before anything is computed."""
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
-from ..engine.data import Adjustment, DataSet, FactTable, Person, SplitRow
+from ..engine.data import Adjustment, DataSet, FactTable, Person, SplitRow, norm_name
 from ..engine.hierarchy import cycles
 from ..engine.periods import Period
 from ..formats import (
@@ -35,10 +34,6 @@ from .yaml_nodes import load_yaml
 SOURCES_FILE = "sources.yaml"
 NUMBER_PLACES = 6  # decimals kept for non-money numbers (counts, scores)
 PERSON_FIELDS = ("person_id", "name", "role", "team", "manager", "region", "currency")
-
-
-def norm_name(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _profile(spec: PObj) -> Profile:

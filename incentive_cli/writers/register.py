@@ -176,7 +176,13 @@ def _budget_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]
 
 def _cohort_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]) -> None:
     """Every person's cohort, with the cohort's average and maximum (programs with cohorts)."""
-    rows = [(r, p) for r in results for p in r.people if p.cohort is not None]
+    keyed = []
+    for r in results:
+        best_first = {g.name: i for i, g in enumerate(r.program.cohorts.groups)} if r.program.cohorts else {}
+        for p in r.people:
+            if p.cohort is not None:  # by program, cohort (best first), rank (no history last), name
+                keyed.append(((r.program.id, best_first.get(p.cohort.cohort, 0), p.cohort.rank if p.cohort.rank is not None else 10**9, p.name), r, p))
+    rows = [(r, p) for _, r, p in sorted(keyed, key=lambda x: x[0])]
     if not rows:
         return
     ws = wb.add_worksheet("Cohorts")
@@ -184,8 +190,6 @@ def _cohort_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]
     for j, h in enumerate(headers):
         ws.write_string(0, j, h, f.header)
     ws.freeze_panes(1, 3)
-    order = {id(r): {g.name: i for i, g in enumerate(r.program.cohorts.groups)} if r.program.cohorts else {} for r, _ in rows}
-    rows.sort(key=lambda rp: (rp[0].program.id, order[id(rp[0])].get(rp[1].cohort.cohort if rp[1].cohort else "", 0), rp[1].cohort.rank if rp[1].cohort and rp[1].cohort.rank is not None else 10**9, rp[1].name))
     texts: list[list[str]] = [[h] for h in headers]
     for i, (r, p) in enumerate(rows, start=1):
         c = p.cohort

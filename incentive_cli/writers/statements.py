@@ -335,16 +335,21 @@ def _table_top(ws: Any, f: Formats, title: str, head: list[str]) -> int:
     return 1
 
 
+def _deal_prefix(ws: Any, f: Formats, r: int, prog: str, date: Any, did: str, cust: str) -> None:
+    """The columns both deal sheets start with: program, date, deal id, customer."""
+    ws.write_string(r, 0, prog)
+    if date is not None:
+        ws.write_datetime(r, 1, date, f.date)
+    ws.write_string(r, 2, did)
+    ws.write_string(r, 3, cust)
+
+
 def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
     cur = st.currency
     r = _table_top(ws, f, "Deals credited", ["Program", "Close date", "Deal id", "Customer", "Amount", "Credit share", "Earned on it"])
     for prog, date, did, cust, amount, share, earned in st.credited:
         r += 1
-        ws.write_string(r, 0, prog)
-        if date is not None:
-            ws.write_datetime(r, 1, date, f.date)
-        ws.write_string(r, 2, did)
-        ws.write_string(r, 3, cust)
+        _deal_prefix(ws, f, r, prog, date, did, cust)
         if amount is not None:
             ws.write_number(r, 4, amount, f.money(cur))
         ws.write_number(r, 5, share, f.pct)
@@ -374,11 +379,7 @@ def _write_not_counted(ws: Any, f: Formats, st: Statement) -> None:
     r = _table_top(ws, f, "Deals that did not count", ["Program", "Date", "Deal id", "Customer", "Stage", "Amount", "Why it did not count"])
     for prog, date, did, cust, stage, amount, reason in st.not_counted:
         r += 1
-        ws.write_string(r, 0, prog)
-        if date is not None:
-            ws.write_datetime(r, 1, date, f.date)
-        ws.write_string(r, 2, did)
-        ws.write_string(r, 3, cust)
+        _deal_prefix(ws, f, r, prog, date, did, cust)
         ws.write_string(r, 4, stage)
         if amount is not None:
             ws.write_number(r, 5, amount, f.money(cur))
@@ -425,11 +426,9 @@ def subtrees(statements: list[Statement], data: DataSet) -> dict[str, list[State
     """Manager -> every statement in their reporting tree (direct and indirect reports),
     from the roster's manager column; cycles are cut (issue 5 refuses them)."""
     by_id = {s.person_id: s for s in statements}
-    name_to_id = {p.name: pid for pid, p in data.people.items()}
-    parent: dict[str, str] = {}
-    for pid, person in data.people.items():
-        if person.manager:
-            parent[pid] = person.manager if person.manager in data.people else name_to_id.get(person.manager, person.manager)
+    # the reader resolved managers to person ids; a manager kept outside the roster
+    # (unknown_managers: allow) stays as written and still gets a pack
+    parent = {pid: p.manager for pid, p in data.people.items() if p.manager}
     out: dict[str, list[Statement]] = defaultdict(list)
     for pid, st in by_id.items():
         seen = {pid}
