@@ -284,14 +284,20 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     for f, c in mapping.items():
         if fast_types and f in fast_types and all(c != c2 or f2 == f for f2, c2 in mapping.items()):
             typed[names[c]] = fast_types[f]
+    # the input in memory pyarrow owns, never a Python object: pyarrow may drop its last
+    # reference to the input on an I/O thread after read_csv returns, and a Python file or bytes
+    # object needs the GIL to die; at interpreter exit that aborted the CLI (apache/arrow#34314)
+    sink = pa.BufferOutputStream()
+    sink.write(utf8)
+    native = sink.getvalue()
     for attempt in ([typed, {}] if typed else [{}]):
         column_types = {n: attempt.get(n, pa.string()) for n in names}
         try:
             tbl = pacsv.read_csv(
-                io.BytesIO(utf8),
+                pa.BufferReader(native),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, block_size=1 << 24),
-                # no invalid_row_handler: a Python callback run from pyarrow's reader threads was
-                # the suspect of a rare abort; a ragged file is located by the Python scan below
+                # no invalid_row_handler (a Python callback on pyarrow's threads): a ragged file
+                # is located by the Python scan below
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
