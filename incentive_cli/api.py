@@ -37,18 +37,28 @@ def load_programs(path: Path) -> Loaded:
     if not files:
         loaded.diagnostics.append(Diagnostic("no-programs", "no program files (*.yaml) found", Location(str(path)), hint="point at a folder of program YAML files or at one file"))
         return loaded
-    ids: dict[str, str] = {}
+    ids: dict[tuple[str, Any], str] = {}
     for f in files:
         program, diags, text = read_program_file(f)
         loaded.sources[str(f)] = text.splitlines()
         loaded.diagnostics += diags
         if program is not None:
-            if program.id in ids:
-                loaded.diagnostics.append(Diagnostic("duplicate-program", f"program id {program.id!r} is also declared in {ids[program.id]}", program.source, hint="program ids must be unique"))
+            key = (program.id, program.effective_from)
+            if key in ids:
+                when = f" with effective_from {program.effective_from}" if program.effective_from else ""
+                loaded.diagnostics.append(Diagnostic("duplicate-program", f"program id {program.id!r}{when} is also declared in {ids[key]}", program.source, hint="program ids must be unique; a new version of a program needs its own effective_from (file <id>@<date>.yaml)"))
                 continue
-            ids[program.id] = str(f)
+            ids[key] = str(f)
             loaded.programs.append(program)
     return loaded
+
+
+def by_id(programs: list[Program]) -> dict[str, list[Program]]:
+    """Programs grouped by id: one, or the effective-dated versions of one, oldest first."""
+    out: dict[str, list[Program]] = {}
+    for p in programs:
+        out.setdefault(p.id, []).append(p)
+    return {k: sorted(v, key=lambda p: (p.effective_from is not None, p.effective_from)) for k, v in out.items()}
 
 
 def validate(programs_path: Path, data_dir: Path | None = None) -> Loaded:
@@ -78,6 +88,8 @@ class RunResult:
     data: Any = None
     sources: dict[str, list[str]] = field(default_factory=dict)
     credits: dict[str, Any] = field(default_factory=dict)  # program id -> DealCredit (deals counted and why not)
+    programs: list[Program] = field(default_factory=list)  # every program file the run used (all versions in force)
+    carry: Any = None  # engine.carry.Carry: what the run adds to the payout ledger when finalised
 
 
 def parse_period(text: str | None, programs: list[Program]) -> Period:
@@ -94,14 +106,21 @@ def parse_period(text: str | None, programs: list[Program]) -> Period:
     raise ValueError("say which period to compute with --period (for example --period 2026-Q2)")
 
 
-def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> RunResult:
-    """Read and check everything, then compute every program that fits the period.
-    Raises InputRejected with every diagnostic when any input is wrong."""
+def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger: Path | None = None) -> RunResult:
+    """Read and check everything, then compute every program that fits the period, with
+    what the payout ledger (when given and present) carries into it: clawbacks, holdback
+    releases, draw balances, the year's earlier payments. Raises InputRejected with every
+    diagnostic when any input is wrong."""
+    from .engine import carry as carried
     from .engine.adjustments import adjustment_results
     from .engine.checks import check_program_data
     from .engine.compute import compute_program, filter_mask
     from .engine.deal_credit import deal_credit
     from .engine.seasons import overlap_days
+    from .engine.versions import in_force as versions_in_force
+    from .engine.versions import label as version_label
+    from .engine.versions import merge as merge_versions
+    from .engine.versions import part as version_part
     from .readers.sources import SOURCES_FILE, read_dataset
 
     loaded = load_programs(programs_path)
@@ -121,25 +140,77 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None) -> Run
         diags += check_program_data(p, data)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    results, skipped = [], []
-    for p in loaded.programs:
+    results, skipped, used = [], [], []
+    for versions in by_id(loaded.programs).values():
+        p = versions[-1]
         if not fits(p.period, period):
             skipped.append(f"{p.id} (its period is {p.period}, the run's is {period.label})")
             continue
         if p.active is not None and not overlap_days(p.active.start, p.active.end, period):
             skipped.append(f"{p.id} (its active window {p.active.start} to {p.active.end} is outside {period.label})")
             continue
-        result, cdiags = compute_program(p, data, period)
-        diags += cdiags
-        results.append(result)
+        over = carried.year_to_date(period) if p.true_up == "year" else period
+        spans = versions_in_force(versions, over)
+        if not spans:
+            skipped.append(f"{p.id} (its first version is in force from {versions[0].effective_from}, after {period.label})")
+            continue
+        parts = []
+        used += [v for v, _, _ in spans]
+        for version, a, b in spans:
+            part, cdiags = compute_program(version_part(version, a, b, over), data, over)
+            diags += cdiags
+            parts.append((part, version_label(a, b, over)))
+        results.append(merge_versions(parts))
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
+    prior = _prior(ledger, period, loaded.sources)
+    results, carry = _carry(results, {k: v[-1] for k, v in by_id(loaded.programs).items()}, data, period, prior)
     results += adjustment_results(data, period)
+    draw_lines, carry.draws = carried.draws(results, prior, data, period)
+    results += carried.as_results("draws", "Draws", draw_lines, data, period)
     diags += _one_currency_each(results, data)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
     credits = {r.program.id: deal_credit(r.program, data, period, [p.person_id for p in r.people], filter_mask) for r in results}
-    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits)
+    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry)
+
+
+def _prior(ledger: Path | None, period: Period, sources: dict[str, list[str]]) -> Any:
+    """What the payout ledger's finalised periods before this one carry into the run."""
+    from . import ledger as ledger_db
+    from .engine.carry import Prior
+
+    if ledger is None or not ledger.is_file():
+        return Prior()
+    with ledger_db.open_ledger(ledger) as conn:
+        return ledger_db.prior(conn, period.start)
+
+
+def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any, period: Period, prior: Any) -> tuple[list[ProgramResult], Any]:
+    """True-ups, payments by deal (for clawbacks), holdbacks, then the lines of earlier
+    periods that fall due now: clawbacks and holdback releases."""
+    from .engine import carry as carried
+    from .engine.compute import compute_program
+
+    carry = carried.Carry(prior=prior.periods)
+    out = []
+    for r in results:
+        p = programs[r.program.id]
+        if p.true_up == "year":
+            r = carried.true_up(r, prior, period)
+        elif p.clawback is not None:
+            carry.deals += carried.payments(p, r, data, period)
+        if p.holdback is not None:
+            r, holds = carried.hold_back(p, r, data, period)
+            carry.holds += holds
+        out.append(r)
+    clawed, rows, gone = carried.clawbacks(prior, programs, data, period, lambda prog, per: compute_program(prog, data, per)[0])
+    carry.deals += rows
+    released, release_rows = carried.releases(prior, data, period, gone)
+    carry.holds += release_rows
+    out += carried.as_results("clawbacks", "Clawbacks", clawed, data, period)
+    out += carried.as_results("holdbacks", "Holdback releases", released, data, period)
+    return out, carry
 
 
 def _one_currency_each(results: list[ProgramResult], data: Any) -> list[Diagnostic]:
@@ -163,7 +234,7 @@ class UsageError(Exception):
     pass
 
 
-def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None, force: bool = False) -> RunResult:
+def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None, force: bool = False, ledger: Path | None = None) -> RunResult:
     """Compute, then write into ``out_dir/<period>/`` the register (CSV, XLSX), the summary
     workbook, one statement per person, one pack per manager and run.json: all of them or
     none."""
@@ -178,7 +249,7 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
     from .writers.statements import build_statements, subtrees, write_manager_pack, write_statements
     from .writers.xlsx import safe_file_name
 
-    result = compute(programs_path, data_dir, period_text)
+    result = compute(programs_path, data_dir, period_text, ledger_path(out_dir, ledger))
     label = result.period.label
     with atomic.output_lock(out_dir):
         atomic.recover(out_dir, label)
@@ -199,10 +270,11 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
                 path.parent.mkdir(exist_ok=True)
                 write_manager_pack(path, manager, name, team, label)
                 written.append(path)
-            outputs = {name: file_sha256(stage / name) for name in ("register.csv", "register.xlsx", "summary.xlsx")}
+            (stage / "carry.json").write_text(json.dumps(result.carry.as_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            outputs = {name: file_sha256(stage / name) for name in ("register.csv", "register.xlsx", "summary.xlsx", "carry.json")}
             outputs.update({str(p.relative_to(stage)): file_sha256(p) for p in sorted(written)})
             refs = {r.program.id: reference_of(result.period, r.program.reference).label for r in result.results}
-            (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, [r.program for r in result.results], result.data.unmatched_owners, outputs, __version__), encoding="utf-8")
+            (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, result.programs, result.data.unmatched_owners, outputs, __version__), encoding="utf-8")
             result.out_path = atomic.commit(stage, out_dir, label)
         except OSError as exc:
             atomic.abandon(stage)
@@ -272,8 +344,25 @@ def finalize(out_dir: Path, period_text: str, ledger: Path | None = None) -> Pat
                 raise InputRejected([Diagnostic("period-final", f"{label} is already final in the ledger, with another run record (sha256 {done[:12]}...)", Location(str(path)), hint="a period is finalised once; corrections go into the next open period")])
             if done is None:
                 lines = ledger_db.read_register(out_dir / label / "register.csv")
-                ledger_db.record(conn, label, sha, json.loads(record.read_text(encoding="utf-8")).get("tool", {}).get("version", __version__), lines)
+                carry_file = out_dir / label / "carry.json"
+                carry = json.loads(carry_file.read_text(encoding="utf-8")) if carry_file.is_file() else None
+                _check_prior(conn, carry, label, path)
+                ledger_db.record(conn, label, sha, json.loads(record.read_text(encoding="utf-8")).get("tool", {}).get("version", __version__), lines, carry)
         return atomic.mark_final(out_dir, label, sha)
+
+
+def _check_prior(conn: Any, carry: dict[str, Any] | None, label: str, path: Path) -> None:
+    """A run computed on a ledger that has since finalised an earlier period carried the
+    wrong state (no clawbacks, releases or balances of that period): refuse to finalise it."""
+    from . import ledger as ledger_db
+
+    if carry is None:
+        return
+    used = {(p["period"], p["run_json_sha256"]) for p in carry.get("prior_periods", [])}
+    now = {(p, sha) for p, sha in ledger_db.prior(conn, parse_period(label, []).start).periods}
+    if now != used:
+        missing = sorted(p for p, _ in now - used)
+        raise InputRejected([Diagnostic("ledger-stale", f"{label} was computed before {', '.join(missing) or 'a change to the ledger'} was finalised, so it misses what that period carries", Location(str(path)), hint=f"run `incentive run --period {label}` again, then finalise it")])
 
 
 def write_history_csv(path: Path, lines: list[Any]) -> None:
@@ -297,15 +386,18 @@ def write_history_csv(path: Path, lines: list[Any]) -> None:
         raise OutputFailed(Diagnostic("output-not-writable", f"cannot write the CSV: {exc.strerror or exc}", Location(str(path)), hint="choose a folder you can write to")) from None
 
 
-def ledger_history(out_dir: Path, person: str, ledger: Path | None = None) -> tuple[Path, list[Any], list[Any]]:
-    """(ledger path, the person's finalised lines, every finalised period)."""
+def ledger_history(out_dir: Path, person: str, ledger: Path | None = None) -> tuple[Path, list[Any], list[Any], dict[str, Any]]:
+    """(ledger path, the person's finalised lines, every finalised period, their balances:
+    the draw to recover and the money held back)."""
     from . import ledger as ledger_db
 
     path = ledger_path(out_dir, ledger)
     if not path.is_file():
         raise InputRejected([Diagnostic("file-not-found", "there is no payout ledger yet", Location(str(path)), hint="`incentive finalize PERIOD` creates it; or point --ledger at it")])
     with ledger_db.open_ledger(path) as conn:
-        return path, ledger_db.history(conn, person), ledger_db.periods(conn)
+        lines = ledger_db.history(conn, person)
+        balances = ledger_db.balances(conn, lines[0].person_id if lines else person)
+        return path, lines, ledger_db.periods(conn), balances
 
 
 def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str) -> tuple[RunResult, list[Any]]:

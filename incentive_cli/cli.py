@@ -136,6 +136,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; results go to OUT/<period>/.")] = Path("out"),
     force: Annotated[bool, typer.Option("--force", help="Replace a period marked final (its outputs are kept beside, as <period>.superseded-N).")] = False,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes that write statements (default: one per core).")] = None,
+    ledger: LedgerOpt = None,
     fmt: FormatOpt = Format.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
@@ -145,7 +146,7 @@ def run(
 
     rep = Reporter(fmt, quiet)
     with rep.refusals():
-        result = api.run(programs, data, period, out, workers=workers, force=force)
+        result = api.run(programs, data, period, out, workers=workers, force=force, ledger=ledger)
     from .writers.register import totals_by_currency
 
     totals = ", ".join(f"{format_money(v)} {k}" for k, v in totals_by_currency(result.results).items()) or "nothing"
@@ -188,10 +189,10 @@ def ledger_cmd(
 
     rep = Reporter(fmt)
     with rep.refusals():
-        path, lines, periods = api.ledger_history(out, person, ledger)
+        path, lines, periods, balances = api.ledger_history(out, person, ledger)
         if csv_path is not None:
             api.write_history_csv(csv_path, lines)
-    render_ledger(person, path, lines, periods)
+    render_ledger(person, path, lines, periods, balances)
     rep.finish([], None)
 
 

@@ -272,6 +272,28 @@ COMPONENT = Obj(
     ),
 )
 
+CLAWBACK = Obj(
+    title="clawback",
+    doc="Deals paid in a finalised period and later cancelled or reduced (gone from the export, no longer passing the measure's filters, or a lower amount) are clawed back in the next run: a negative line at the rate they were paid. Needs the payout ledger.",
+    fields=(
+        Field("window_days", Number(integer=True, minimum=Decimal(1), maximum=Decimal(3660)), required=True, doc="Days from the last day of the period a deal was paid in to the last day of the run's period within which a change is clawed back; later changes are kept."),
+        Field("rerate", Bool(), doc="false (default): the deal's commission is taken back at the rate it was paid. true: attainment is re-rated: the paid period is recomputed on today's export and the person gives back what it paid too much."),
+        Field("missing", Text(choices=("clawback", "ignore")), doc="A paid deal no longer in the export: clawback (default; the export must cover the window) or ignore (only stage and amount changes count)."),
+    ),
+)
+
+HOLDBACK = Obj(
+    title="holdback",
+    doc="A share of each cash line is held back and paid in the run whose period holds the release. Needs the payout ledger.",
+    fields=(
+        Field("share", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), required=True, doc="Share of the line held back (20%), rounded once per line."),
+        Field("until", Text(choices=("invoice_paid", "date")), required=True, doc="invoice_paid: each deal's part is released when the invoices source says its invoice is paid (paid_on on or before the period's last day); date: released on release_on, or after_days after the period's last day."),
+        Field("release_on", Text(pattern=r"\d{4}-\d{2}-\d{2}", pattern_hint="a date such as 2026-12-31"), doc="until: date: the release day."),
+        Field("after_days", Number(integer=True, minimum=Decimal(0), maximum=Decimal(3660)), doc="until: date: the release is this many days after the last day of the period the line was paid in."),
+        Field("components", ListOf(Text(pattern=NAME_PATTERN)), doc="The component ids held back (default: every component that pays cash)."),
+    ),
+)
+
 PROGRAM = Obj(
     title="program",
     doc="An incentive program, one per file, file name = id.",
@@ -292,6 +314,10 @@ PROGRAM = Obj(
         Field("seasons", ListOf(WINDOW_WITH_SCALE), doc="Calendar windows that scale every target of the program; a period partly in a window gets the day-weighted scale (both end dates count)."),
         Field("active", WINDOW, doc="The window the program runs in: facts dated outside it do not count, targets are prorated by its days in the period, and a period it does not touch skips the program."),
         Field("required_fields", ListOf(Text(pattern=NAME_PATTERN)), doc="CRM hygiene: deal fields that must be filled for a deal to count in any measure of the program (customer, close_date, amount, next_step); a deal missing one is listed on the statement with the field."),
+        Field("effective_from", Text(pattern=r"\d{4}-\d{2}-\d{2}", pattern_hint="a date such as 2026-05-15"), doc="This version of the program is in force from this day until the next version's effective_from. Versions share an id and live in files named <id>@<date>.yaml (the first may be <id>.yaml); a period that spans a change is computed in parts, each under its version (facts by date, targets by days), and the statement shows both."),
+        Field("clawback", CLAWBACK),
+        Field("holdback", HOLDBACK),
+        Field("true_up", Text(choices=("year",)), doc="year: each run pays what the year to date has earned (the program computed from 1 January to the period's end) minus what the ledger says this program paid earlier in the year. Targets should carry per: so they grow with the year."),
         Field("components", ListOf(COMPONENT, min_items=1), required=True, doc="Reward components, each one payout line per person."),
     ),
 )
@@ -376,6 +402,8 @@ SOURCES = Obj(
         Field("choices", SOURCE, doc="Goal choices for goal menus: person (an id or a name), goal (a goal id), chosen_on (a date). The latest choice on or before a program's cut-off counts."),
         Field("adjustments", SOURCE, doc="Manual adjustments: person (an id or a name), period (the period it is paid in, e.g. 2026-Q2), amount, reason, approver, and optionally currency (default: the person's) and corrects (what it corrects). Each is a payout line on the statement with its reason."),
         Field("leave", SOURCE, doc="Leave: person (an id or a name), from and to (dates, both included). Targets with prorate: employment leave these days out."),
+        Field("draws", SOURCE, doc="Draws: person (an id or a name), type (recoverable: an advance recovered from later earnings; guarantee: a non-recoverable minimum), amount (per run period), from and to (dates: runs whose period starts between them pay it), and optionally recovery_share (percentage of earnings recovered per period, default 100), cap (most recovered per period) and currency (default: the person's). Balances are carried in the payout ledger."),
+        Field("invoices", SOURCE, doc="Invoices: deal_id and paid_on (the day the customer paid; blank: not yet). Releases holdbacks declared until: invoice_paid."),
         Field("splits", SOURCE, doc="Who worked each deal in which role: deal_id, role, person (an id or a name), and optionally share (a percentage, 0-100: Salesforce's SplitPercentage). Where a deal's rows give shares they must add up to 100 and replace the program's role shares for that deal."),
     ),
 )
@@ -401,7 +429,10 @@ FIELD_TYPES = {
     "engage_date": "date",
     "created_date": "date",
     "chosen_on": "date",
-    "from": "date",  # leave
+    "from": "date",  # leave, draws
+    "paid_on": "date",
+    "recovery_share": "number",
+    "cap": "money",
     "to": "date",
 }
 REQUIRED_FIELDS = {
@@ -412,6 +443,8 @@ REQUIRED_FIELDS = {
     "choices": ("person", "goal", "chosen_on"),
     "leave": ("person", "from", "to"),
     "adjustments": ("person", "period", "amount", "reason", "approver"),
+    "draws": ("person", "type", "amount", "from", "to"),
+    "invoices": ("deal_id",),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
 

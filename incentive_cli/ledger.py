@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostic, InputRejected, Location
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # version -> the statements that bring a ledger from the version before to it
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -32,7 +33,24 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         " PRIMARY KEY (period, line))",
         "CREATE INDEX payout_lines_by_person ON payout_lines (person_id, period)",
     ),
+    2: (  # state carried across periods (issue 7): each deal's part of what was paid, holds, draws
+        "CREATE TABLE deal_credits (period TEXT NOT NULL REFERENCES periods (period), origin TEXT NOT NULL, person_id TEXT NOT NULL, program TEXT NOT NULL,"
+        " component TEXT NOT NULL, deal_id TEXT NOT NULL, amount TEXT NOT NULL, rate TEXT NOT NULL, paid TEXT NOT NULL)",
+        "CREATE INDEX deal_credits_by_deal ON deal_credits (person_id, program, deal_id)",
+        "CREATE TABLE holds (period TEXT NOT NULL REFERENCES periods (period), hold_id TEXT NOT NULL, origin TEXT NOT NULL, person_id TEXT NOT NULL, program TEXT NOT NULL,"
+        " component TEXT NOT NULL, component_name TEXT NOT NULL, deal_id TEXT NOT NULL, amount TEXT NOT NULL, currency TEXT NOT NULL, release TEXT NOT NULL)",
+        "CREATE INDEX holds_by_id ON holds (hold_id)",
+        "CREATE TABLE draws (period TEXT NOT NULL REFERENCES periods (period), person_id TEXT NOT NULL, currency TEXT NOT NULL, kind TEXT NOT NULL,"
+        " opening TEXT NOT NULL, top_up TEXT NOT NULL, recovered TEXT NOT NULL, closing TEXT NOT NULL, PRIMARY KEY (period, person_id))",
+    ),
 }
+
+CARRY_COLUMNS = {  # carry.json list -> the columns of its table (the same names)
+    "deals": ("period", "origin", "person_id", "program", "component", "deal_id", "amount", "rate", "paid"),
+    "holds": ("period", "hold_id", "origin", "person_id", "program", "component", "component_name", "deal_id", "amount", "currency", "release"),
+    "draws": ("period", "person_id", "currency", "kind", "opening", "top_up", "recovered", "closing"),
+}
+TABLE_OF = {"deals": "deal_credits", "holds": "holds", "draws": "draws"}
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -107,13 +125,18 @@ def read_register(path: Path) -> list[Line]:
                      Decimal(r["amount"]), r["currency"], _unescape(r["basis"])) for r in csv.DictReader(f)]
 
 
-def record(conn: sqlite3.Connection, period: str, run_sha256: str, tool_version: str, lines: list[Line]) -> None:
-    """Writes a finalised period and its lines in one transaction: all of it or nothing."""
+def record(conn: sqlite3.Connection, period: str, run_sha256: str, tool_version: str, lines: list[Line], carry: dict[str, Any] | None = None) -> None:
+    """Writes a finalised period, its lines and what it carries forward (carry.json: deal
+    credits, holds, draw balances) in one transaction: all of it or nothing."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         total = sum((line.amount for line in lines), Decimal(0))
         conn.execute("INSERT INTO periods VALUES (?, ?, ?, ?, ?)", (period, run_sha256, tool_version, len(lines), str(total)))
         _insert_lines(conn, period, lines)
+        carry = carry or {}
+        for table, cols in CARRY_COLUMNS.items():
+            rows = carry.get(table, [])
+            conn.executemany(f"INSERT INTO {TABLE_OF[table]} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", [tuple(r[c] for c in cols) for r in rows])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -149,3 +172,44 @@ def _period_order(label: str) -> tuple[str, str, str]:
         start, _, end = label.partition("..")
         return (start, end, label)
     return (p.start.isoformat(), p.end.isoformat(), label)
+
+
+def prior(conn: sqlite3.Connection, before: Any) -> Any:
+    """What finalised periods that ended before ``before`` (a date) carry into a run."""
+    from .engine.carry import DealPaid, DrawMove, Hold, Prior
+
+    out = Prior()
+    done = [(p, sha) for p, sha, _, _ in periods(conn) if _period_order(p)[1] < before.isoformat()]
+    names = {p for p, _ in done}
+    out.periods = done
+    for p, _ in done:
+        out.lines += [x for x in _lines_of(conn, p)]
+    for r in conn.execute("SELECT period, origin, person_id, program, component, deal_id, amount, rate, paid FROM deal_credits ORDER BY rowid"):
+        if r[0] in names:
+            out.deals.append(DealPaid(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), Decimal(r[7]), Decimal(r[8])))
+    for r in conn.execute("SELECT period, hold_id, origin, person_id, program, component, component_name, deal_id, amount, currency, release FROM holds ORDER BY rowid"):
+        if r[0] in names:
+            out.holds.append(Hold(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], Decimal(r[8]), r[9], r[10]))
+    moves = [DrawMove(r[0], r[1], r[2], r[3], Decimal(r[4]), Decimal(r[5]), Decimal(r[6]), Decimal(r[7])) for r in conn.execute("SELECT period, person_id, currency, kind, opening, top_up, recovered, closing FROM draws") if r[0] in names]
+    for m in sorted(moves, key=lambda m: _period_order(m.period)):
+        out.draws[m.person_id] = m
+    return out
+
+
+def _lines_of(conn: sqlite3.Connection, period: str) -> list[Line]:
+    rows = conn.execute("SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines WHERE period = ? ORDER BY line", (period,)).fetchall()
+    return [Line(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8]) for r in rows]
+
+
+def balances(conn: sqlite3.Connection, person_id: str) -> dict[str, Any]:
+    """A person's balances after the last finalised period: the draw to recover and the
+    money held back, by currency."""
+    draw = None
+    rows = [r for r in conn.execute("SELECT period, currency, kind, closing FROM draws WHERE person_id = ?", (person_id,))]
+    if rows:
+        last = max(rows, key=lambda r: _period_order(r[0]))
+        draw = (last[1], last[2], Decimal(last[3]))
+    held: dict[str, Decimal] = {}
+    for currency, amount in conn.execute("SELECT currency, amount FROM holds WHERE person_id = ?", (person_id,)):
+        held[currency] = held.get(currency, Decimal(0)) + Decimal(amount)
+    return {"draw": draw, "held": {k: v for k, v in held.items() if v}}

@@ -79,7 +79,7 @@ def render_leaderboard(standings: list[Any], period: str, reference: str, measur
     console.print(table)
 
 
-def render_ledger(person: str, path: Any, lines: list[Any], periods: list[Any]) -> None:
+def render_ledger(person: str, path: Any, lines: list[Any], periods: list[Any], balances: dict[str, Any] | None = None) -> None:
     """A person's finalised lines, period by period, with each period's total and the total
     paid in every currency."""
     console = Console(highlight=False, soft_wrap=False)
@@ -102,4 +102,10 @@ def render_ledger(person: str, path: Any, lines: list[Any], periods: list[Any]) 
         table.add_row(escape(period), "[bold]period total[/bold]", "", f"[bold]{format_money(amount, minor_units(cur))}[/bold]", escape(cur))
     for cur, amount in sorted(totals.items()):
         table.add_row("", "[bold]paid in all finalised periods[/bold]", "", f"[bold]{format_money(amount, minor_units(cur))}[/bold]", escape(cur))
+    balances = balances or {}
+    if balances.get("draw") is not None:
+        cur, kind, closing = balances["draw"]
+        table.add_row("", "[bold]draw balance to recover[/bold]" if kind == "recoverable" else "[bold]draw (guarantee)[/bold]", "", f"[bold]{format_money(closing, minor_units(cur))}[/bold]", escape(cur))
+    for cur, amount in sorted(balances.get("held", {}).items()):
+        table.add_row("", "[bold]held back, not yet released[/bold]", "", f"[bold]{format_money(amount, minor_units(cur))}[/bold]", escape(cur))
     console.print(table)

@@ -5,6 +5,7 @@ and newer ones refused; a person's history is shown and exported."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -143,7 +144,21 @@ def test_an_old_ledger_is_upgraded_and_a_newer_one_refused(ws, tmp_path):
     sqlite3.connect(empty).close()  # version 0: no tables
     with ledger.open_ledger(empty) as conn:
         assert ledger.periods(conn) == []
-    assert _rows(empty, "SELECT value FROM meta") == [("1",)]
+    assert _rows(empty, "SELECT value FROM meta") == [("2",)]
+    # a ledger written by version 1 (no carried state yet) keeps its periods and gains the tables
+    v1 = tmp_path / "v1.sqlite"
+    conn = sqlite3.connect(v1)
+    for statement in ledger.MIGRATIONS[1]:
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO periods VALUES ('2026-03', 'abc', '0.1.0', 0, '0')")
+    conn.commit()
+    conn.close()
+    with ledger.open_ledger(v1) as conn:
+        assert [p for p, *_ in ledger.periods(conn)] == ["2026-03"]
+        assert ledger.prior(conn, dt.date(2026, 4, 1)).periods == [("2026-03", "abc")]
+    assert _rows(v1, "SELECT value FROM meta") == [("2",)]
+    assert _rows(v1, "SELECT count(*) FROM draws") == [(0,)]
     newer = tmp_path / "newer.sqlite"
     conn = sqlite3.connect(newer)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -153,7 +168,7 @@ def test_an_old_ledger_is_upgraded_and_a_newer_one_refused(ws, tmp_path):
     _run(ws)
     code, _, err = cli("finalize", "2026-04", "--out", str(ws.out), "--ledger", str(newer))
     assert code == 1
-    assert "[ledger-version] the ledger has schema version 99, written by a newer incentive_cli (this one reads up to 1)" in err
+    assert "[ledger-version] the ledger has schema version 99, written by a newer incentive_cli (this one reads up to 2)" in err
     other = tmp_path / "other.sqlite"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE deals (x)")

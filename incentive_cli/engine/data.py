@@ -96,6 +96,21 @@ class Adjustment:
     source: Location
 
 
+@dataclass(frozen=True)
+class Draw:
+    """A draw: paid in runs whose period starts between ``start`` and ``end``."""
+
+    person: str  # roster person id
+    kind: str  # recoverable or guarantee
+    amount: Any  # Decimal, per run period
+    start: dt.date
+    end: dt.date
+    recovery_share: Any  # Decimal fraction of earnings recovered per period
+    cap: Any  # Decimal or None: most recovered per period
+    currency: str
+    source: Location
+
+
 @dataclass
 class DataSet:
     people: dict[str, Person]
@@ -107,6 +122,8 @@ class DataSet:
     choices: dict[str, list[tuple[Any, str, Location]]] | None = None  # person id -> (chosen on, goal id, where), oldest first
     leave: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)  # person id -> [(first day, last day)]
     adjustments: list[Adjustment] = field(default_factory=list)
+    draws: list[Draw] = field(default_factory=list)
+    invoices: dict[str, Any] | None = None  # deal id -> the day its invoice was paid, or None
 
     def working_days(self, pid: str, start: dt.date, end: dt.date) -> int:
         """Days of [start, end] the person was employed and not on leave (both ends counted)."""

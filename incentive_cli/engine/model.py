@@ -215,6 +215,22 @@ class Component:
 
 
 @dataclass(frozen=True)
+class Clawback:
+    window_days: int
+    rerate: bool = False
+    missing: str = "clawback"  # or ignore
+
+
+@dataclass(frozen=True)
+class Holdback:
+    share: Decimal
+    until: str  # invoice_paid or date
+    release_on: Any = None  # datetime.date, until: date
+    after_days: int | None = None  # until: date
+    components: tuple[str, ...] = ()  # empty: every cash component
+
+
+@dataclass(frozen=True)
 class Program:
     id: str
     name: str
@@ -235,6 +251,10 @@ class Program:
     required_source: Location = field(default_factory=Location, compare=False, repr=False)  # where required_fields is written
     seasons: tuple[Season, ...] = ()  # windows that scale every target, by days
     active: Season | None = None  # the window the program runs in (facts outside it do not count)
+    effective_from: Any = None  # datetime.date: this version is in force from this day
+    clawback: Clawback | None = None
+    holdback: Holdback | None = None
+    true_up: str | None = None  # year
 
     def measure(self, name: str) -> Measure:
         for m in self.measures:

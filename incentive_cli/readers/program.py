@@ -16,6 +16,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Location
 from ..engine.model import (
+    Clawback,
     CohortGroup,
     Cohorts,
     Component,
@@ -23,6 +24,7 @@ from ..engine.model import (
     Filter,
     Gate,
     Goal,
+    Holdback,
     Ladder,
     Measure,
     Participants,
@@ -557,8 +559,9 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     if sv is not None and sv not in PROGRAM_SCHEMA_VERSIONS:
         ck.error("schema-version", f"schema_version {sv} is not one this tool reads ({', '.join(map(str, PROGRAM_SCHEMA_VERSIONS))})", doc.where("schema_version"), hint="write schema_version: 1, or upgrade incentive_cli")
     stem = Path(file).stem
-    if doc.get("id") and doc["id"] != stem:
-        ck.error("program-id-mismatch", f"id {doc['id']!r} differs from the file name {stem!r}", doc.where("id"), hint=f"rename the file to {doc['id']}.yaml or set id: {stem}")
+    effective = _effective_from(doc, ck)
+    if doc.get("id") and doc["id"] != stem and not (effective is not None and stem == f"{doc['id']}@{effective.isoformat()}"):
+        ck.error("program-id-mismatch", f"id {doc['id']!r} differs from the file name {stem!r}", doc.where("id"), hint=f"rename the file to {doc['id']}.yaml (a later version: {doc['id']}@<effective_from>.yaml) or set id: {stem}")
     rounding = _rounding(doc.get("rounding"), Rounding())
     measures = _build_measures(doc, ck)
     mnames = {m.name for m in measures}
@@ -567,6 +570,9 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     seasons = tuple(s for i, o in enumerate(doc.get("seasons") or []) if (s := _window(o, f"seasons[{i}]", ck, scaled=True)) is not None)
     active = _window(doc.get("active"), "active", ck, scaled=False)
     components = _build_components(doc, ck, rounding, {m.name: m for m in measures}, {t.name for t in targets}, cohorts)
+    clawback, holdback = _carried(doc, ck, {c.id for c in components})
+    if effective is not None and active is not None:
+        ck.error("bad-window", "a program with effective_from cannot also have an active window", doc.where("active"), hint="express the change as versions (effective_from), or the window as active, not both")
     diags += ck.diags
     if any(d.is_error for d in diags):
         return None, diags
@@ -577,9 +583,45 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         file=file, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), source=doc.loc, cohorts=cohorts,
         required_fields=tuple(f for f in (doc.get("required_fields") or []) if f),
         required_source=doc.where("required_fields") if "required_fields" in doc else doc.loc,
-        seasons=seasons, active=active,
+        seasons=seasons, active=active, effective_from=effective, clawback=clawback, holdback=holdback, true_up=doc.get("true_up"),
     )
     return program, diags
+
+
+def _effective_from(doc: PObj, ck: _Checker) -> dt.date | None:
+    text = doc.get("effective_from")
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        ck.error("bad-window", f"effective_from: {text!r} is not a real day", doc.where("effective_from"), hint="write the first day the version is in force, YYYY-MM-DD", value=text)
+        return None
+
+
+def _carried(doc: PObj, ck: _Checker, components: set[str]) -> tuple[Clawback | None, Holdback | None]:
+    """The clawback and holdback rules (issue 7), checked."""
+    cb = doc.get("clawback")
+    clawback = Clawback(int(cb["window_days"]), bool(cb.get("rerate", False)), cb.get("missing") or "clawback") if isinstance(cb, PObj) and cb.get("window_days") is not None else None
+    hb = doc.get("holdback")
+    if not isinstance(hb, PObj) or hb.get("share") is None or hb.get("until") is None:
+        return clawback, None
+    release_on = None
+    if hb["until"] == "date":
+        if (hb.get("release_on") is None) == (hb.get("after_days") is None):
+            ck.error("missing-key", "holdback: until: date needs release_on or after_days (one of them)", hb.where("until"), hint="write release_on: 2026-12-31, or after_days: 60")
+        elif hb.get("release_on") is not None:
+            try:
+                release_on = dt.date.fromisoformat(hb["release_on"])
+            except ValueError:
+                ck.error("bad-window", f"holdback.release_on: {hb['release_on']!r} is not a real day", hb.where("release_on"), hint="write YYYY-MM-DD", value=hb["release_on"])
+    elif hb.get("release_on") is not None or hb.get("after_days") is not None:
+        ck.error("wrong-type", "holdback: release_on and after_days belong to until: date", hb.where("release_on" if "release_on" in hb else "after_days"), hint="remove them, or write until: date")
+    for i, cid in enumerate(hb.get("components") or []):
+        if cid not in components:
+            ck.error("bad-reference", f"holdback.components[{i}]: no component with id {cid!r}", hb["components"].locs[i], hint=_known("components", components), value=cid)
+    after = hb.get("after_days")
+    return clawback, Holdback(hb["share"], hb["until"], release_on, None if after is None else int(after), tuple(hb.get("components") or ()))
 
 
 def read_program_file(path: Path, display: str | None = None) -> tuple[Program | None, list[Diagnostic], str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
-from ..engine.data import Adjustment, DataSet, FactTable, Person, SplitRow, norm_name
+from ..engine.data import Adjustment, DataSet, Draw, FactTable, Person, SplitRow, norm_name
 from ..engine.hierarchy import cycles
 from ..engine.periods import Period
 from ..formats import (
@@ -386,9 +387,60 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
     choices = _read_choices(data_dir, spec["choices"], people, diags, inputs) if isinstance(spec.get("choices"), PObj) else None
     leave = _read_leave(data_dir, spec["leave"], people, diags, inputs) if isinstance(spec.get("leave"), PObj) else {}
     adjustments = _read_adjustments(data_dir, spec["adjustments"], people, diags, inputs) if isinstance(spec.get("adjustments"), PObj) else []
+    draws = _read_draws(data_dir, spec["draws"], people, diags, inputs) if isinstance(spec.get("draws"), PObj) else []
+    invoices = _read_invoices(data_dir, spec["invoices"], diags, inputs) if isinstance(spec.get("invoices"), PObj) else None
     if any(d.is_error for d in diags):
         return None, diags
-    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave, adjustments), diags
+    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave, adjustments, draws, invoices), diags
+
+
+DRAW_KINDS = {"recoverable": "recoverable", "guarantee": "guarantee", "non-recoverable": "guarantee", "nonrecoverable": "guarantee"}
+
+
+def _read_draws(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> list[Draw]:
+    """Every draw, checked: a known type, an amount above zero, from before to, a share of
+    0-100 %, a currency (the row's or the person's), and no two draws of a person at once."""
+    out: list[Draw] = []
+    for raw, i, rec, pid in _listing_rows(data_dir, "draws", spec, people, diags, inputs):
+        kind = DRAW_KINDS.get(str(rec["type"]).strip().lower())
+        bad = len(diags)
+        if kind is None:
+            diags.append(Diagnostic("bad-choice", f"{rec['type']!r} is not a draw type", raw.location("type", i), hint="write recoverable (an advance, recovered from later earnings) or guarantee (a minimum, never recovered)", value=str(rec["type"])))
+        if rec["amount"] <= 0:
+            diags.append(Diagnostic("bad-amount", f"a draw of {rec['amount']} is not above zero", raw.location("amount", i), hint="write the amount paid per period", value=str(rec["amount"])))
+        if rec["to"] < rec["from"]:
+            diags.append(Diagnostic("bad-window", f"the draw ends ({rec['to']}) before it starts ({rec['from']})", raw.location("to", i), hint="swap from and to"))
+        share = Decimal(100) if rec.get("recovery_share") is None else rec["recovery_share"]
+        if not 0 <= share <= 100:
+            diags.append(Diagnostic("bad-shares", f"a recovery share of {share} is not between 0 and 100", raw.location("recovery_share", i), hint="write the percentage of each period's earnings recovered, e.g. 50", value=str(share)))
+        currency = (rec.get("currency") or people[pid].currency or "").upper()
+        if not currency:
+            diags.append(Diagnostic("missing-column", f"the draw for {people[pid].name} has no currency, and neither has the person on the roster", raw.location("person", i), hint="add a currency column to the draws, or a currency to the roster"))
+        for other in out:
+            if other.person == pid and other.start <= rec["to"] and rec["from"] <= other.end:
+                diags.append(Diagnostic("bad-window", f"{people[pid].name} has two draws at once ({other.start} to {other.end} and {rec['from']} to {rec['to']})", raw.location("from", i), hint="end one draw before the next starts"))
+        if len(diags) > bad:
+            continue
+        assert kind is not None
+        out.append(Draw(pid, kind, rec["amount"], rec["from"], rec["to"], share / 100, rec.get("cap"), currency, raw.location("amount", i)))
+    return out
+
+
+def _read_invoices(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """deal id -> the day its invoice was paid (None: not yet); a deal listed twice keeps the
+    latest day."""
+    raw, records = _read_listing(data_dir, "invoices", spec, diags, inputs)
+    out: dict[str, Any] = {}
+    for i, rec in enumerate(records):
+        deal = rec.get("deal_id")
+        if deal in (None, ""):
+            assert raw is not None
+            diags.append(Diagnostic("missing-column", "an invoice row has no deal_id", raw.location("deal_id", i), hint="every invoice row names its deal"))
+            continue
+        day = rec.get("paid_on") or None
+        if deal not in out or (day is not None and (out[deal] is None or day > out[deal])):
+            out[str(deal)] = day
+    return out
 
 
 def _read_adjustments(data_dir: Path, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> list[Adjustment]:
@@ -425,6 +477,8 @@ LISTINGS = {  # table: (what a row is, how to fix a blank); REQUIRED_FIELDS says
     "choices": ("a goal choice", "every choice names the person, the goal and the day it was made"),
     "splits": ("a split row", "every split row names the deal, the role and the person"),
     "adjustments": ("an adjustment", "every adjustment names the person, the period, the amount, the reason and who approved it"),
+    "draws": ("a draw", "every draw names the person, its type, the amount per period and its first and last day"),
+    "invoices": ("an invoice", "every invoice row names its deal"),
 }
 
 
