@@ -164,14 +164,15 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
     prior = _prior(ledger, period, loaded.sources)
-    results, carry = _carry(results, {k: v[-1] for k, v in by_id(loaded.programs).items()}, data, period, prior)
+    seen = _as_seen(data, period)
+    results, carry = _carry(results, {k: v[-1] for k, v in by_id(loaded.programs).items()}, data, period, prior, seen)
     results += adjustment_results(data, period)
     draw_lines, carry.draws = carried.draws(results, prior, data, period)
     results += carried.as_results("draws", "Draws", draw_lines, data, period)
     diags += _one_currency_each(results, data)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    credits = {r.program.id: deal_credit(r.program, data, period, [p.person_id for p in r.people], filter_mask) for r in results}
+    credits = {r.program.id: deal_credit(r.program, seen(r.program), period, [p.person_id for p in r.people], filter_mask) for r in results}
     return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry)
 
 
@@ -186,7 +187,24 @@ def _prior(ledger: Path | None, period: Period, sources: dict[str, list[str]]) -
         return ledger_db.prior(conn, period.start)
 
 
-def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any, period: Period, prior: Any) -> tuple[list[ProgramResult], Any]:
+def _as_seen(data: Any, period: Period) -> Any:
+    """program -> the data as it sees it (amounts in its payout currency when it declares
+    fx), converted once per program."""
+    from .engine.fx import with_fx
+
+    cache: dict[str, Any] = {}
+
+    def seen(program: Program) -> Any:
+        if not program.fx:
+            return data
+        if program.id not in cache:
+            cache[program.id] = with_fx(program, data, period)[0]
+        return cache[program.id]
+
+    return seen
+
+
+def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any, period: Period, prior: Any, seen: Any) -> tuple[list[ProgramResult], Any]:
     """True-ups, payments by deal (for clawbacks), holdbacks, then the lines of earlier
     periods that fall due now: clawbacks and holdback releases."""
     from .engine import carry as carried
@@ -199,12 +217,12 @@ def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any
         if p.true_up == "year":
             r = carried.true_up(r, prior, period)
         elif p.clawback is not None:
-            carry.deals += carried.payments(p, r, data, period)
+            carry.deals += carried.payments(p, r, seen(p), period)
         if p.holdback is not None:
-            r, holds = carried.hold_back(p, r, data, period)
+            r, holds = carried.hold_back(p, r, seen(p), period)
             carry.holds += holds
         out.append(r)
-    clawed, rows, gone = carried.clawbacks(prior, programs, data, period, lambda prog, per: compute_program(prog, data, per)[0])
+    clawed, rows, gone = carried.clawbacks(prior, programs, data, period, lambda prog, per: compute_program(prog, data, per)[0], seen)
     carry.deals += rows
     released, release_rows = carried.releases(prior, data, period, gone)
     carry.holds += release_rows

@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     "person-not-found": "The person asked for is not on the roster.",
     "ledger-unreadable": "The payout ledger file is not SQLite, or not a payout ledger.",
     "ledger-version": "The payout ledger was written by a newer incentive_cli than this one.",
+    "fx-missing": "An amount in another currency has no FX rate in force on the day that converts it.",
     "ledger-stale": "The run being finalised was computed before an earlier period was finalised, so it misses what that period carries.",
 }
 

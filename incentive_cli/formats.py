@@ -315,6 +315,9 @@ PROGRAM = Obj(
         Field("active", WINDOW, doc="The window the program runs in: facts dated outside it do not count, targets are prorated by its days in the period, and a period it does not touch skips the program."),
         Field("required_fields", ListOf(Text(pattern=NAME_PATTERN)), doc="CRM hygiene: deal fields that must be filled for a deal to count in any measure of the program (customer, close_date, amount, next_step); a deal missing one is listed on the statement with the field."),
         Field("effective_from", Text(pattern=r"\d{4}-\d{2}-\d{2}", pattern_hint="a date such as 2026-05-15"), doc="This version of the program is in force from this day until the next version's effective_from. Versions share an id and live in files named <id>@<date>.yaml (the first may be <id>.yaml); a period that spans a change is computed in parts, each under its version (facts by date, targets by days), and the statement shows both."),
+        Field("fx", Obj(title="fx", doc="Convert amounts in other currencies (a deal's currency column) into the payout currency with the fx source's rates; the statement shows each deal's original amount, currency and rate beside the converted amount.", fields=(
+            Field("convert_on", Text(choices=("close_date", "period_end")), required=True, doc="The day whose rate converts: close_date (each row's date field) or period_end (the period's last day)."),
+        ))),
         Field("clawback", CLAWBACK),
         Field("holdback", HOLDBACK),
         Field("true_up", Text(choices=("year",)), doc="year: each run pays what the year to date has earned (the program computed from 1 January to the period's end) minus what the ledger says this program paid earlier in the year. Targets should carry per: so they grow with the year."),
@@ -403,6 +406,7 @@ SOURCES = Obj(
         Field("adjustments", SOURCE, doc="Manual adjustments: person (an id or a name), period (the period it is paid in, e.g. 2026-Q2), amount, reason, approver, and optionally currency (default: the person's) and corrects (what it corrects). Each is a payout line on the statement with its reason."),
         Field("leave", SOURCE, doc="Leave: person (an id or a name), from and to (dates, both included). Targets with prorate: employment leave these days out."),
         Field("draws", SOURCE, doc="Draws: person (an id or a name), type (recoverable: an advance recovered from later earnings; guarantee: a non-recoverable minimum), amount (per run period), from and to (dates: runs whose period starts between them pay it), and optionally recovery_share (percentage of earnings recovered per period, default 100), cap (most recovered per period) and currency (default: the person's). Balances are carried in the payout ledger."),
+        Field("fx", SOURCE, doc="FX rates: currency, payout_currency, rate (payout-currency units for one unit of the currency) and effective_from (the rate is in force from that day until the pair's next row). Used by programs that declare fx."),
         Field("invoices", SOURCE, doc="Invoices: deal_id and paid_on (the day the customer paid; blank: not yet). Releases holdbacks declared until: invoice_paid."),
         Field("splits", SOURCE, doc="Who worked each deal in which role: deal_id, role, person (an id or a name), and optionally share (a percentage, 0-100: Salesforce's SplitPercentage). Where a deal's rows give shares they must add up to 100 and replace the program's role shares for that deal."),
     ),
@@ -431,6 +435,8 @@ FIELD_TYPES = {
     "chosen_on": "date",
     "from": "date",  # leave, draws
     "paid_on": "date",
+    "effective_from": "date",
+    "rate": "number",
     "recovery_share": "number",
     "cap": "money",
     "to": "date",
@@ -445,6 +451,7 @@ REQUIRED_FIELDS = {
     "adjustments": ("person", "period", "amount", "reason", "approver"),
     "draws": ("person", "type", "amount", "from", "to"),
     "invoices": ("deal_id",),
+    "fx": ("currency", "payout_currency", "rate", "effective_from"),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
 

@@ -262,10 +262,11 @@ def current_values(data: DataSet, program: Program, component: str) -> dict[tupl
     return out
 
 
-def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period: Period, recompute: Callable[[Program, Period], ProgramResult]) -> tuple[list[PayoutLine], list[DealPaid], set[tuple[str, str, str]]]:
+def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period: Period, recompute: Callable[[Program, Period], ProgramResult], seen: Callable[[Program], DataSet] | None = None) -> tuple[list[PayoutLine], list[DealPaid], set[tuple[str, str, str]]]:
     """A negative line for every paid deal that is gone, no longer passes the filters or is
     worth less in today's export, within its program's window; and the (person, program,
-    deal) clawed back to nothing."""
+    deal) clawed back to nothing. ``seen`` gives the data as a program sees it (converted
+    into its payout currency)."""
     credited: dict[tuple[str, str, str, str, str], list[DealPaid]] = {}
     for d in prior.deals:
         credited.setdefault((d.person_id, d.program, d.component, d.deal_id, d.origin), []).append(d)
@@ -280,7 +281,7 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
         if (period.end - Period.parse(origin).end).days > cb.window_days:
             continue
         if (prog, comp) not in cache:
-            cache[(prog, comp)] = current_values(data, program, comp)
+            cache[(prog, comp)] = current_values(seen(program) if seen is not None else data, program, comp)
         value = sum((r.amount for r in rows), ZERO)
         today = cache[(prog, comp)].get((deal, pid), ZERO)
         if deal not in all_deals:

@@ -21,6 +21,7 @@ from ..diagnostics import Diagnostic, Location, Severity
 from ..money import CONTEXT, allocate, format_money, format_number, format_rate, round_money
 from .cohorts import LadderTooLong, assign_cohorts, build_ladder
 from .data import DataSet, FactTable, Person
+from .fx import with_fx
 from .model import (
     RATIO_KINDS,
     Award,
@@ -494,8 +495,12 @@ def _fmt_value(v: Decimal, measure: Measure | None) -> str:
 
 
 def compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
+    """A program over the period, on the data as it sees it (amounts converted into its
+    payout currency when it declares fx)."""
     with decimal.localcontext(CONTEXT):
-        return _compute_program(program, data, period)
+        data, fx_diags = with_fx(program, data, period)
+        result, diags = _compute_program(program, data, period)
+        return result, fx_diags + diags
 
 
 def eligible_people(program: Program, data: DataSet, period: Period) -> list[str]:

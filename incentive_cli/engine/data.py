@@ -124,6 +124,7 @@ class DataSet:
     adjustments: list[Adjustment] = field(default_factory=list)
     draws: list[Draw] = field(default_factory=list)
     invoices: dict[str, Any] | None = None  # deal id -> the day its invoice was paid, or None
+    fx: Any = None  # engine.fx.FxTable: the fx source's rates
 
     def working_days(self, pid: str, start: dt.date, end: dt.date) -> int:
         """Days of [start, end] the person was employed and not on leave (both ends counted)."""

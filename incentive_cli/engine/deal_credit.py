@@ -19,6 +19,7 @@ ask about, not the whole history.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ class DealCredit:
     date_field: str
     amount_field: str | None
     amount_scale: int
-    rows: pd.DataFrame  # columns: _i, _pcode, date, deal_id, customer, stage, amount, reason ("" = credited)
+    rows: pd.DataFrame  # columns: _i, _pcode, date, deal_id, customer, stage, amount, reason ("" = credited); with fx also orig_amount, orig_currency, fx_rate
 
 
 def primary_deal_measure(program: Program) -> Measure | None:
@@ -120,5 +121,10 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
         "amount": sub[amount_field].astype("Int64").to_numpy(dtype=object, na_value=None) if amount_field else np.full(n, None, dtype=object),
         "reason": reason,
     })
+    if "_orig_currency" in sub.columns and amount_field and f"_orig_{amount_field}" in sub.columns:  # converted by the program's fx
+        orig_scale = ft.scales[f"_orig_{amount_field}"]
+        out["orig_amount"] = [None if u is None else Decimal(int(u)).scaleb(-orig_scale) for u in sub[f"_orig_{amount_field}"].astype("Int64").to_numpy(dtype=object, na_value=None)]
+        out["orig_currency"] = sub["_orig_currency"].to_numpy(dtype=object)
+        out["fx_rate"] = sub["_fx_rate"].to_numpy(dtype=object)
     return DealCredit(m, "deals", date_col, amount_field, scale, out)
 

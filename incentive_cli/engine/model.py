@@ -255,6 +255,7 @@ class Program:
     clawback: Clawback | None = None
     holdback: Holdback | None = None
     true_up: str | None = None  # year
+    fx: str | None = None  # convert other currencies on: close_date or period_end
 
     def measure(self, name: str) -> Measure:
         for m in self.measures:

@@ -584,6 +584,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         required_fields=tuple(f for f in (doc.get("required_fields") or []) if f),
         required_source=doc.where("required_fields") if "required_fields" in doc else doc.loc,
         seasons=seasons, active=active, effective_from=effective, clawback=clawback, holdback=holdback, true_up=doc.get("true_up"),
+        fx=doc["fx"].get("convert_on") if isinstance(doc.get("fx"), PObj) else None,
     )
     return program, diags
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
 from ..engine.data import Adjustment, DataSet, Draw, FactTable, Person, SplitRow, norm_name
+from ..engine.fx import FxTable
 from ..engine.hierarchy import cycles
 from ..engine.periods import Period
 from ..formats import (
@@ -389,9 +390,36 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
     adjustments = _read_adjustments(data_dir, spec["adjustments"], people, diags, inputs) if isinstance(spec.get("adjustments"), PObj) else []
     draws = _read_draws(data_dir, spec["draws"], people, diags, inputs) if isinstance(spec.get("draws"), PObj) else []
     invoices = _read_invoices(data_dir, spec["invoices"], diags, inputs) if isinstance(spec.get("invoices"), PObj) else None
+    fx = _read_fx(data_dir, spec["fx"], diags, inputs) if isinstance(spec.get("fx"), PObj) else None
     if any(d.is_error for d in diags):
         return None, diags
-    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave, adjustments, draws, invoices), diags
+    return DataSet(people, roster_types, tables, inputs, unmatched, splits, choices, leave, adjustments, draws, invoices, fx), diags
+
+
+def _read_fx(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> FxTable:
+    """The FX rates by pair, oldest first; a rate must be above zero, and a pair has one
+    rate per day."""
+    raw, records = _read_listing(data_dir, "fx", spec, diags, inputs)
+    pairs: dict[tuple[str, str], list[tuple[Any, Decimal, Location]]] = {}
+    for i, rec in enumerate(records):
+        assert raw is not None
+        blank = next((f for f in REQUIRED_FIELDS["fx"] if rec.get(f) in (None, "")), None)
+        if blank is not None:
+            diags.append(Diagnostic("missing-column", f"an FX row has no {blank}", raw.location(blank, i), hint=LISTINGS["fx"][1]))
+            continue
+        if rec["rate"] <= 0:
+            diags.append(Diagnostic("bad-amount", f"an FX rate of {rec['rate'].normalize():f} is not above zero", raw.location("rate", i), hint="write how many payout-currency units one unit of the currency buys", value=str(rec["rate"])))
+            continue
+        key = (str(rec["currency"]).strip().upper(), str(rec["payout_currency"]).strip().upper())
+        rate = rec["rate"].normalize()
+        rows = pairs.setdefault(key, [])
+        clash = next((r for r in rows if r[0] == rec["effective_from"]), None)
+        if clash is not None and clash[1] != rate:
+            diags.append(Diagnostic("bad-shares", f"{key[0]} to {key[1]} has two rates from {rec['effective_from']}: {clash[1]:f} and {rate:f}", raw.location("rate", i), hint="keep one rate per pair and day", value=f"{rate:f}"))
+            continue
+        if clash is None:
+            rows.append((rec["effective_from"], rate, raw.location("rate", i)))
+    return FxTable({k: sorted(v, key=lambda r: r[0]) for k, v in pairs.items()})
 
 
 DRAW_KINDS = {"recoverable": "recoverable", "guarantee": "guarantee", "non-recoverable": "guarantee", "nonrecoverable": "guarantee"}
@@ -479,6 +507,7 @@ LISTINGS = {  # table: (what a row is, how to fix a blank); REQUIRED_FIELDS says
     "adjustments": ("an adjustment", "every adjustment names the person, the period, the amount, the reason and who approved it"),
     "draws": ("a draw", "every draw names the person, its type, the amount per period and its first and last day"),
     "invoices": ("an invoice", "every invoice row names its deal"),
+    "fx": ("an FX rate", "every FX row names the currency, the payout currency, the rate and the day it is in force from"),
 }
 
 

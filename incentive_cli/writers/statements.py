@@ -73,6 +73,7 @@ class Statement:
     programs: list[ProgramPart] = field(default_factory=list)
     attainment: list[tuple[str, str, str, Decimal | None, Decimal, Decimal | None]] = field(default_factory=list)  # program, measure, target, target value, measure value, attainment
     credited: list[tuple[str, Any, str, str, Decimal | None, Decimal, Decimal]] = field(default_factory=list)  # program, date, id, customer, amount, share, earned
+    originals: dict[int, tuple[Decimal | None, str, Decimal]] = field(default_factory=dict)  # credited row -> (amount, currency, rate) before conversion
     not_counted: list[tuple[str, Any, str, str, str, Decimal | None, str]] = field(default_factory=list)  # program, date, id, customer, stage, amount, reason
     badges: list[tuple[str, str, str, Any, Decimal | None]] = field(default_factory=list)  # type, name, program, earned on, cost
     statuses: list[tuple[str, str]] = field(default_factory=list)  # component, outcome ("Met the plan: yes")
@@ -136,6 +137,8 @@ class _DealColumns:
         self.dates = list(dates[order].astype(object))  # datetime.date, None for NaT
         scale = credit.amount_scale
         self.amounts = [None if a is None else Decimal(int(a)).scaleb(-scale) for a in rows["amount"].to_numpy(dtype=object)[order]]
+        converted = "orig_currency" in rows.columns
+        self.originals = list(zip(rows["orig_amount"].to_numpy(dtype=object)[order], rows["orig_currency"].to_numpy(dtype=object)[order], rows["fx_rate"].to_numpy(dtype=object)[order], strict=True)) if converted else None
         codes = pcode[order]
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, dtype=int)
         ends = np.r_[starts[1:], len(codes)]
@@ -158,6 +161,8 @@ class _DealColumns:
         one = Decimal(1)
         for k, i in enumerate(credited):
             st.credited.append((name, self.dates[i], self.ids[i], self.customers[i], self.amounts[i], one, earned[k]))
+            if self.originals is not None and self.originals[i][1] != st.currency:
+                st.originals[len(st.credited) - 1] = self.originals[i]
         for i in range(lo, hi):
             if self.reasons[i] != "":
                 st.not_counted.append((name, self.dates[i], self.ids[i], self.customers[i], self.stages[i], self.amounts[i], self.reasons[i]))
@@ -346,14 +351,21 @@ def _deal_prefix(ws: Any, f: Formats, r: int, prog: str, date: Any, did: str, cu
 
 def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
     cur = st.currency
-    r = _table_top(ws, f, "Deals credited", ["Program", "Close date", "Deal id", "Customer", "Amount", "Credit share", "Earned on it"])
-    for prog, date, did, cust, amount, share, earned in st.credited:
+    fx = ["Original amount", "Original currency", "FX rate"] if st.originals else []
+    r = _table_top(ws, f, "Deals credited", ["Program", "Close date", "Deal id", "Customer", "Amount", "Credit share", "Earned on it", *fx])
+    for k, (prog, date, did, cust, amount, share, earned) in enumerate(st.credited):
         r += 1
         _deal_prefix(ws, f, r, prog, date, did, cust)
         if amount is not None:
             ws.write_number(r, 4, amount, f.money(cur))
         ws.write_number(r, 5, share, f.pct)
         ws.write_number(r, 6, earned, f.money(cur))
+        if k in st.originals:
+            original, currency, rate = st.originals[k]
+            if original is not None:
+                ws.write_number(r, 7, original, f.money(currency))
+            ws.write_string(r, 8, currency)
+            ws.write_number(r, 9, rate)
     if not st.credited:
         r += 1
         ws.write_string(r, 0, "No deal was credited this period.", f.note)
@@ -370,6 +382,7 @@ def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
         ["Amount", "$000,000,000.00"],
         ["Credit share"],
         ["Earned on it", "$000,000,000.00"],
+        *([["Original amount", "$000,000,000.00"], ["Original currency"], ["FX rate", "0.000000"]] if fx else []),
     ], minimum=8)
     print_setup(ws, st.name, f"Deals credited · {st.period}", repeat_row=1)
 
