@@ -418,8 +418,8 @@ def ledger_history(out_dir: Path, person: str, ledger: Path | None = None) -> tu
         return path, lines, ledger_db.periods(conn), balances
 
 
-def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str) -> tuple[RunResult, list[Any]]:
-    result = compute(programs_path, data_dir, period_text)
+def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str, ledger: Path | None = None) -> tuple[RunResult, list[Any]]:
+    result = compute(programs_path, data_dir, period_text, ledger)
     from .engine.data import norm_name
 
     wanted = norm_name(person)

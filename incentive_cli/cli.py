@@ -202,15 +202,17 @@ def explain(
     programs: ProgramsArg = Path("programs"),
     data: DataOpt = Path("data"),
     period: PeriodOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (the ledger defaults to OUT/ledger.sqlite).")] = Path("out"),
+    ledger: LedgerOpt = None,
     fmt: FormatOpt = Format.text,
 ) -> None:
-    """Show one person's calculation, line by line."""
+    """Show one person's calculation, line by line (with what the payout ledger carries into the period)."""
     from . import api
     from .render import render_explain
 
     rep = Reporter(fmt)
     with rep.refusals():
-        result, found = api.explain(programs, data, period, person)
+        result, found = api.explain(programs, data, period, person, api.ledger_path(out, ledger))
     render_explain(result, found, person)
     rep.finish(result.diagnostics, result.sources)
 
