@@ -163,7 +163,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         results.append(merge_versions(parts))
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    prior = _prior(ledger, period, loaded.sources)
+    prior = _prior(ledger, period)
     seen = _as_seen(data, period)
     results, carry = _carry(results, {k: v[-1] for k, v in by_id(loaded.programs).items()}, data, period, prior, seen)
     results += adjustment_results(data, period)
@@ -176,7 +176,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
     return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry)
 
 
-def _prior(ledger: Path | None, period: Period, sources: dict[str, list[str]]) -> Any:
+def _prior(ledger: Path | None, period: Period) -> Any:
     """What the payout ledger's finalised periods before this one carry into the run."""
     from . import ledger as ledger_db
     from .engine.carry import Prior

@@ -202,6 +202,7 @@ def test_versions_need_their_own_file_name_and_their_own_day(ws):
         ("{share: 20%, until: date, release_on: 2026-02-30}", "[bad-window] holdback.release_on: '2026-02-30' is not a real day"),
         ("{share: 20%, until: invoice_paid, components: [comission]}", "[bad-reference] holdback.components[0]: no component with id 'comission'"),
         ("{share: 120%, until: invoice_paid}", "holdback.share"),
+        ("{share: 20%, until: invoice_paid}\ntrue_up: year", "[wrong-type] true_up cannot be combined with holdback"),
     ],
 )
 def test_a_wrong_holdback_is_refused_at_its_place(ws, holdback, message):
@@ -230,3 +231,11 @@ def test_wrong_draws_are_refused_at_their_cells(ws):
     assert ("bad-shares", 4, 6) in found  # 150 %
     assert ("missing-column", 5, 1) in found  # no currency anywhere
     assert ("unknown-owner", 6, 1) in found
+
+
+def test_an_invoice_holdback_needs_an_invoices_source(ws):
+    ws.setup(ROSTER, deals_csv(JAN))
+    ws.program("plan", TIERED.replace("EXTRA", "holdback: {share: 20%, until: invoice_paid}"))
+    code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
+    assert code == 1
+    assert "plan.yaml:1:1: error [bad-reference] holdback.until: invoice_paid, but the data has no invoices source" in err

@@ -61,3 +61,17 @@ def test_demo_run_writes_every_agent_to_the_register(tmp_path):
     total = sum(Decimal(r["amount"]) for r in rows)
     assert record["totals"]["by_currency"] == {"USD": str(total)}
     assert record["period"] == "2017-Q2"
+
+
+def test_the_maven_commission_records_what_each_deal_paid_for_clawbacks(tmp_path):
+    """carry.json shares every commission line over its deals, to the cent."""
+    result = api.run(PROGRAMS / "maven-commission.yaml", SAMPLE, "2017-Q2", tmp_path)
+    carry = json.loads((tmp_path / "2017-Q2" / "carry.json").read_text(encoding="utf-8"))
+    [commission] = result.results
+    paid: dict[str, Decimal] = {}
+    for row in carry["deals"]:
+        paid[row["person_id"]] = paid.get(row["person_id"], Decimal(0)) + Decimal(row["paid"])
+        assert Decimal(row["rate"]) == Decimal("0.05")
+    assert paid == {p.person_id: p.total for p in commission.people if p.total}
+    assert sum(paid.values()) == Decimal("154305.55")  # 5 % of 2017-Q2's won 3,086,111
+    assert len(carry["deals"]) == sum(1 for r in csv.DictReader((SAMPLE / "sales_pipeline.csv").open()) if r["deal_stage"] == "Won" and "2017-04-01" <= r["close_date"] <= "2017-06-30")

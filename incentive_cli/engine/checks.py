@@ -11,6 +11,10 @@ from .model import Program
 
 def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
+    if program.holdback is not None and program.holdback.until == "invoice_paid" and data.invoices is None:
+        diags.append(Diagnostic("bad-reference", "holdback.until: invoice_paid, but the data has no invoices source", program.source, hint="declare invoices (deal_id, paid_on) in sources.yaml, or hold until a date", value="invoices"))
+    if program.clawback is not None and "deals" in data.tables and "deal_id" not in data.tables["deals"].frame.columns:
+        diags.append(Diagnostic("bad-reference", "clawback needs each deal's id, but the deals source has no deal_id", program.source, hint="map deal_id under deals.columns in sources.yaml", value="deal_id"))
     for m in program.measures:
         if m.kind not in ("sum", "count", "distinct"):
             continue

@@ -571,6 +571,9 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     active = _window(doc.get("active"), "active", ck, scaled=False)
     components = _build_components(doc, ck, rounding, {m.name: m for m in measures}, {t.name for t in targets}, cohorts)
     clawback, holdback = _carried(doc, ck, {c.id for c in components})
+    if doc.get("true_up") and (clawback or holdback):
+        key = "clawback" if clawback else "holdback"
+        ck.error("wrong-type", f"true_up cannot be combined with {key}", doc.where(key), hint="a true-up re-rates the year itself, so cancelled deals settle without clawbacks, and its year-to-date lines cannot be held back: keep one of them")
     if effective is not None and active is not None:
         ck.error("bad-window", "a program with effective_from cannot also have an active window", doc.where("active"), hint="express the change as versions (effective_from), or the window as active, not both")
     diags += ck.diags
