@@ -90,6 +90,7 @@ class RunResult:
     credits: dict[str, Any] = field(default_factory=dict)  # program id -> DealCredit (deals counted and why not)
     programs: list[Program] = field(default_factory=list)  # every program file the run used (all versions in force)
     carry: Any = None  # engine.carry.Carry: what the run adds to the payout ledger when finalised
+    prior: Any = None  # engine.carry.Prior: what the ledger's finalised periods carried into the run
 
 
 def parse_period(text: str | None, programs: list[Program]) -> Period:
@@ -173,7 +174,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
     credits = {r.program.id: deal_credit(r.program, seen(r.program), period, [p.person_id for p in r.people], filter_mask) for r in results}
-    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry)
+    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry, prior)
 
 
 def _prior(ledger: Path | None, period: Period) -> Any:
@@ -256,6 +257,7 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
     """Compute, then write into ``out_dir/<period>/`` the register (CSV, XLSX), the summary
     workbook, one statement per person, one pack per manager and run.json: all of them or
     none."""
+    from .engine.carry import balances as carried_balances
     from .writers import atomic
     from .writers.register import (
         file_sha256,
@@ -279,7 +281,7 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
             write_register_csv(stage / "register.csv", label, result.results)
             write_register_xlsx(stage / "register.xlsx", label, result.results)
             write_summary_xlsx(stage / "summary.xlsx", label, result.results)
-            statements = build_statements(result.period, result.results, result.data, result.credits)
+            statements = build_statements(result.period, result.results, result.data, result.credits, carried_balances(result.carry, result.prior))
             written = write_statements(stage / "statements", statements, workers)
             people = result.data.people
             for manager, team in sorted(subtrees(statements, result.data).items()):

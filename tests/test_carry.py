@@ -93,7 +93,7 @@ def test_a_holdback_until_a_date_is_released_in_the_period_holding_it(ws):
     # 600.00, a quarter held until 31 January + 45 days = 17 March
     assert month(ws, "2026-01", JAN) == {"Commission": Decimal("600.00"), "Held back: Commission": Decimal("-150.00")}
     assert month(ws, "2026-02", []) == {}
-    assert month(ws, "2026-03", []) == {"Holdback released: Commission (2026-01)": Decimal("150.00")}
+    assert month(ws, "2026-03", []) == {"Holdback released: Commission, held in 2026-01": Decimal("150.00")}
     assert month(ws, "2026-04", []) == {}
 
 

@@ -112,7 +112,7 @@ def test_the_statement_shows_the_original_amount_currency_and_rate(ws):
     api.run(ws.programs, ws.data, "2026-01", ws.out)
     [book] = (ws.out / "2026-01" / "statements").glob("*.xlsx")
     rows = [r for r in load_workbook(book)["Deals"].iter_rows(values_only=True)]
-    assert rows[1][4:10] == ("Amount", "Credit share", "Earned on it", "Original amount", "Original currency", "FX rate")
+    assert rows[1][4:10] == ("Amount", "Credit share", "Earned on it", "Original amount", "Original currency", "FX rate (USD per unit)")
     by_id = {r[2]: r for r in rows[2:] if r[2]}
     assert by_id["D1"][4] == 1080 and by_id["D1"][7:10] == (1000, "EUR", 1.08)
     assert by_id["D3"][4] == 2200 and by_id["D3"][7:10] == (2000, "EUR", 1.1)

@@ -107,7 +107,7 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
         "Commission (version from 2026-02-15)": "480.00",
         "Held back: Commission (version from 2026-02-15)": "-96.00",
         "Clawback: deal D2 (2026-01)": "-300.00",
-        "Holdback released: Commission (2026-01)": "60.00",
+        "Holdback released: Commission, held in 2026-01": "60.00",
         "Adjustment: Missed SPIF from December": "150.00",
         "Draw top-up (recoverable)": "1696.00",
     }
@@ -119,8 +119,8 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
     assert mar == {
         "Commission": "3600.00",
         "Held back: Commission": "-720.00",
-        "Holdback released: Commission (2026-01)": "100.00",
-        "Holdback released: Commission (version until 2026-02-14) (2026-02)": "40.00",
+        "Holdback released: Commission, held in 2026-01": "100.00",
+        "Holdback released: Commission (version until 2026-02-14), held in 2026-02": "40.00",
         "Draw recovery": "-1510.00",
     }
     assert sum(Decimal(v) for v in mar.values()) == Decimal("1510.00")
@@ -135,14 +135,17 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
     # the statement shows both versions of February, the clawback with its rate and the draw
     [book] = (ws.out / "2026-02" / "statements").glob("*.xlsx")
     wb = load_workbook(book)
-    summary = " | ".join(str(c) for row in wb["Summary"].iter_rows(values_only=True) for c in row if c is not None)
-    assert "3,056.00 USD to recover from later earnings" in summary
-    assert "136.00 USD held until the invoice is paid: D4 96.00" not in summary and "96.00 USD held until the invoice is paid: D4 96.00" in summary
+    facts = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row[0]}
+    assert facts["Draw balance"] == "3,056.00 USD to recover from later earnings (opening 1,360.00, top-up 1,696.00)"
+    assert facts["Held back"] == "236.00 USD not yet released (2026-01 D1 100.00; 2026-02 D3 40.00; 2026-02 D4 96.00)"
+    # each deal earned what its own version's line paid on it
+    deals = {row[2]: row[6] for row in wb["Deals"].iter_rows(min_row=3, values_only=True) if row[2]}
+    assert deals == {"D3": 200, "D4": 480}
     plan = [row for row in wb["Commission plan"].iter_rows(values_only=True)]
     assert ("Commission (version until 2026-02-14)", "revenue x 10%", 2000, 0.1, None, 200, None, None) in plan
     assert ("Commission (version from 2026-02-15)", "revenue x 12%", 4000, 0.12, None, 480, None, None) in plan
     clawed = [row for row in wb["Clawbacks"].iter_rows(values_only=True)]
-    assert ("Clawback: deal D2 (2026-01)", "deal D2, paid in 2026-01 on 3,000.00; no longer counts (stage or filter)", -3000, 0.1, None, -300, None, None) in clawed
+    assert ("Clawback: deal D2 (2026-01)", "deal D2, paid in 2026-01 on 3,000.00; stage is now 'Lost'", -3000, 0.1, None, -300, None, None) in clawed
     # the ledger command shows the balances
     code, out, err = cli("ledger", "nia", "--out", str(ws.out))
     assert code == 0, err

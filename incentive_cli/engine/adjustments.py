@@ -4,6 +4,8 @@ reason, its approver and what it corrects."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from ..money import Rounding, minor_units, round_money
 from .data import DataSet
 from .model import BasisStep, Eligibility, PayoutLine, PersonResult, Program, ProgramResult
@@ -22,7 +24,7 @@ def adjustment_results(data: DataSet, period: Period) -> list[ProgramResult]:
             note = f"approved by {a.approver}" + (f"; corrects {a.corrects}" if a.corrects else "")
             amount = round_money(a.amount, rounding)
             line = PayoutLine(a.person, pid_of, f"adjustment-{a.source.line or n + 1}", f"Adjustment: {a.reason}", currency, amount, a.amount,
-                              (BasisStep(f"{a.reason} (row {a.source.line} of {a.source.file})", amount=a.amount, note=note),))
+                              (BasisStep(f"{a.reason} (row {a.source.line} of {PurePath(a.source.file).name})", amount=a.amount, note=note),))
             people.setdefault(a.person, []).append(line)
         results = []
         for pid in sorted(people):

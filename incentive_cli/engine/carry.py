@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..money import Rounding, allocate, format_amount, format_rate, minor_units, round_money
 from .data import DataSet, Draw
@@ -185,7 +186,7 @@ def hold_back(program: Program, result: ProgramResult, data: DataSet, period: Pe
                 holds.append(Hold(period.label, hold_id, period.label, person.person_id, program.id, line.component_id, line.component_name, "", held, line.currency, day.isoformat()))
                 note = f"until {day.isoformat()}"
             step = BasisStep(f"held back: {what}", amount=-held, note=note)
-            extra.append(PayoutLine(person.person_id, program.id, f"{HELD}:{line.component_id}", f"Held back: {line.component_name}", line.currency, -held, -held, (step,), status=f"{format_amount(held)} {line.currency} held {note}"))
+            extra.append(PayoutLine(person.person_id, program.id, f"{HELD}:{line.component_id}", f"Held back: {line.component_name}", line.currency, -held, -held, (step,)))
         people.append(replace(person, lines=person.lines + tuple(extra)) if extra else person)
     return replace(result, people=tuple(people)), holds
 
@@ -211,7 +212,7 @@ def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[
         if amount <= 0:
             continue
         if h.release == "invoice" and (h.person_id, h.program, h.deal_id) in cancelled:
-            why = f"deal {h.deal_id} clawed back: its held part is returned against the clawback"
+            why = f"deal {h.deal_id} was clawed back in full, so its held part offsets the clawback"
         elif h.release == "invoice":
             paid_on = invoices.get(h.deal_id)
             if paid_on is None or not _paid_by(paid_on, period.end):
@@ -227,7 +228,7 @@ def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[
         total = sum((a for _, a, _ in items), ZERO)
         first = items[0][0]
         steps = tuple(BasisStep(f"held in {origin}: {why}", amount=a) for _, a, why in items)
-        lines.append(PayoutLine(pid, "holdbacks", f"release:{origin}:{program}:{component}", f"Holdback released: {first.component_name} ({origin})", first.currency, total, total, steps))
+        lines.append(PayoutLine(pid, "holdbacks", f"release:{origin}:{program}:{component}", f"Holdback released: {first.component_name}, held in {origin}", first.currency, total, total, steps))
         rows += [replace(h, period=period.label, amount=-a) for h, a, _ in items]
     return lines, rows
 
@@ -289,7 +290,7 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
                 continue
             why = "no longer in the export"
         elif today == 0:
-            why = "no longer counts (stage or filter)"
+            why = _why_not(seen(program) if seen is not None else data, program, comp, deal, pid)
         else:
             why = f"now {format_amount(today)}"
         if today < value:
@@ -323,6 +324,27 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
         for i, (f, v, t, _) in enumerate(items):
             out.append(replace(f, period=period.label, amount=t - v, paid=back if i == 0 else ZERO))
     return lines, out, gone
+
+
+def _why_not(data: DataSet, program: Program, component: str, deal: str, pid: str) -> str:
+    """Why a deal still in the export no longer counts: the first filter its row fails
+    (stage is now 'Lost'), another owner, or a missing required field."""
+    from .compute import filter_mask
+
+    comp = next((c for c in program.components if c.id == base_component(component)), None)
+    ft = data.tables["deals"]
+    f = ft.frame
+    mine = (f["deal_id"].astype(str) == deal).to_numpy()
+    if comp is None or comp.base is None:
+        return "no longer counts"
+    if not (mine & (f["_person"].astype("string").fillna("") == pid).to_numpy()).any():
+        return "now credited to someone else"
+    first = int(np.flatnonzero(mine)[0])
+    for flt in program.measure(comp.base).filters:
+        if not filter_mask(ft, flt.field, flt.op, flt.value)[first]:
+            value = f[flt.field].iloc[first]
+            return f"{flt.field} is now {'blank' if pd.isna(value) else repr(str(value))}"
+    return "no longer counts (a required field is blank)"
 
 
 # --- true-up ----------------------------------------------------------------------------
@@ -382,18 +404,18 @@ def draws(results: list[ProgramResult], prior: Prior, data: DataSet, period: Per
         top_up = round_money(max(ZERO, draw.amount - e), rounding) if paying else ZERO
         base = max(ZERO, e - draw.amount) if paying else max(ZERO, e)
         recovered = ZERO
-        steps = [BasisStep(f"earnings this period {format_amount(e)}; draw {format_amount(draw.amount)} ({draw.kind})" if paying else f"earnings this period {format_amount(e)}; the draw has ended")]
+        earnings = f"earnings this period {format_amount(e)} (every program line; manual adjustments are not earnings)"
+        steps = [BasisStep(f"{earnings}; draw {format_amount(draw.amount)} ({draw.kind})" if paying else f"{earnings}; the draw has ended")]
         if draw.kind == "recoverable" and opening > 0 and base > 0:
             recovered = round_money(min(opening, base * draw.recovery_share, draw.cap if draw.cap is not None else opening), rounding)
             cap = f", cap {format_amount(draw.cap)}" if draw.cap is not None else ""
             steps.append(BasisStep(f"recovery: {format_rate(draw.recovery_share)} of {format_amount(base)}, at most the balance {format_amount(opening)}{cap}", amount=-recovered))
         closing = opening + (top_up if draw.kind == "recoverable" else ZERO) - recovered
-        status = f"{format_amount(closing)} {currency} to recover from later earnings" if draw.kind == "recoverable" else ""
         if top_up:
             lines.append(PayoutLine(pid, "draws", "draw", "Draw top-up" + (" (recoverable)" if draw.kind == "recoverable" else " (guarantee)"), currency, top_up, top_up,
-                                    (*steps, BasisStep(f"top-up to the draw: {format_amount(draw.amount)} - {format_amount(e)}", amount=top_up, note=f"balance to recover {format_amount(closing)}" if draw.kind == "recoverable" else "not recovered")), status=status))
+                                    (*steps, BasisStep(f"top-up to the draw: {format_amount(draw.amount)} - {format_amount(e)}", amount=top_up, note=f"balance to recover {format_amount(closing)}" if draw.kind == "recoverable" else "not recovered"))))
         if recovered:
-            lines.append(PayoutLine(pid, "draws", "draw-recovery", "Draw recovery", currency, -recovered, -recovered, (*steps, BasisStep(f"balance {format_amount(opening)} -> {format_amount(closing)}")), status=status))
+            lines.append(PayoutLine(pid, "draws", "draw-recovery", "Draw recovery", currency, -recovered, -recovered, (*steps, BasisStep(f"balance {format_amount(opening)} -> {format_amount(closing)}"))))
         moves.append(DrawMove(period.label, pid, currency, draw.kind, opening, top_up, recovered, closing))
     return lines, moves
 
@@ -419,4 +441,29 @@ def as_results(program_id: str, name: str, lines: list[PayoutLine], data: DataSe
             p = data.people[pid]
             people.append(PersonResult(pid, p.name, p.role, p.team, p.manager, pid_of, currency, (), (), tuple(by_person[pid])))
         out.append(ProgramResult(program, period.label, period.start, period.end, reference_of(period, "previous").label, tuple(people)))
+    return out
+
+
+def balances(carry: Carry, prior: Prior) -> dict[str, list[tuple[str, str]]]:
+    """person -> (label, text) for the statement's Summary: the draw balance after this run
+    and the money still held back (from every period, by deal), as the ledger will have them
+    once this period is finalised."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for m in carry.draws:
+        if m.kind == "recoverable":
+            moved = f"top-up {format_amount(m.top_up)}" if m.top_up else f"recovered {format_amount(m.recovered)}" if m.recovered else "no change"
+            out.setdefault(m.person_id, []).append(("Draw balance", f"{format_amount(m.closing)} {m.currency} to recover from later earnings (opening {format_amount(m.opening)}, {moved})"))
+    left: dict[str, Decimal] = {}
+    first: dict[str, Hold] = {}
+    for h in prior.holds + carry.holds:
+        left[h.hold_id] = left.get(h.hold_id, ZERO) + h.amount
+        first.setdefault(h.hold_id, h)
+    held: dict[str, list[Hold]] = {}
+    for hid, amount in left.items():
+        if amount > 0:
+            held.setdefault(first[hid].person_id, []).append(replace(first[hid], amount=amount))
+    for pid, items in held.items():
+        total = sum((h.amount for h in items), ZERO)
+        parts = "; ".join(f"{h.origin} {h.deal_id or h.component_name} {format_amount(h.amount)}" + ("" if h.release == "invoice" else f" until {h.release}") for h in sorted(items, key=lambda h: (h.origin, h.deal_id, h.hold_id)))
+        out.setdefault(pid, []).append(("Held back", f"{format_amount(total)} {items[0].currency} not yet released ({parts})"))
     return out

@@ -77,3 +77,13 @@ def _renamed_measures(program: Program, name: str) -> list[Measure]:
         return f"{x} ({name})" if x else x
 
     return [replace(m, name=ref(m.name) or m.name, numerator=ref(m.numerator), denominator=ref(m.denominator), of=ref(m.of), target=ref(m.target)) for m in program.measures]
+
+
+def unversioned(name: str) -> str:
+    """A measure, target or component name without the version label a merged part gives it.
+
+    >>> unversioned("revenue (version from 2026-02-15)")
+    'revenue'
+    """
+    head, sep, tail = name.rpartition(" (version ")
+    return head if sep and tail.endswith(")") else name

@@ -33,6 +33,7 @@ from ..engine.data import DataSet
 from ..engine.deal_credit import DealCredit
 from ..engine.model import RATIO_KINDS, ProgramResult
 from ..engine.periods import Period
+from ..engine.versions import unversioned
 from ..money import allocate, minor_units
 from .fastxlsx import new_workbook as fast_workbook
 from .xlsx import (
@@ -87,7 +88,7 @@ class Statement:
         return safe_file_name(self.period, self.name, self.person_id)
 
 
-def build_statements(period: Period, results: list[ProgramResult], data: DataSet, credits: dict[str, DealCredit | None]) -> list[Statement]:
+def build_statements(period: Period, results: list[ProgramResult], data: DataSet, credits: dict[str, DealCredit | None], balances: dict[str, list[tuple[str, str]]] | None = None) -> list[Statement]:
     statements: dict[str, Statement] = {}
     for r in results:
         credit = credits.get(r.program.id)
@@ -116,6 +117,9 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
                 st.badges.append(("Badge" if award.kind == "badge" else "Non-cash reward", award.name, f"{r.program.name} · {component}", award.earned_on, award.cost))
             if deals is not None:
                 deals.add_to(st, r, p)
+    for pid, rows in (balances or {}).items():
+        if pid in statements:
+            statements[pid].statuses += rows
     return [statements[k] for k in sorted(statements)]
 
 
@@ -137,6 +141,7 @@ class _DealColumns:
         self.dates = list(dates[order].astype(object))  # datetime.date, None for NaT
         scale = credit.amount_scale
         self.amounts = [None if a is None else Decimal(int(a)).scaleb(-scale) for a in rows["amount"].to_numpy(dtype=object)[order]]
+        self.row_i = rows["_i"].to_numpy()[order]
         converted = "orig_currency" in rows.columns
         self.originals = list(zip(rows["orig_amount"].to_numpy(dtype=object)[order], rows["orig_currency"].to_numpy(dtype=object)[order], rows["fx_rate"].to_numpy(dtype=object)[order], strict=True)) if converted else None
         codes = pcode[order]
@@ -150,13 +155,21 @@ class _DealColumns:
             return
         lo, hi = self.span[p.person_id]
         credit = self.credit
-        base_components = {c.id for c in r.program.components if c.base == credit.measure.name or (c.on == credit.measure.name and c.type == "tiers")}
-        pool = sum((ln.amount for ln in p.lines if ln.component_id in base_components), Decimal(0))
+        measure = unversioned(credit.measure.name)
+        base_components = {c.id for c in r.program.components if c.base == measure or (c.on == measure and c.type == "tiers")}
         credited = [i for i in range(lo, hi) if self.reasons[i] == ""]
-        weights = [self.amounts[i] or Decimal(0) for i in credited]
         places = minor_units(st.currency)
         zero = Decimal(0).quantize(Decimal(1).scaleb(-places))
-        earned = allocate(pool, weights, places) if credited and sum(weights, Decimal(0)) != 0 else [zero] * len(credited)
+        earned = [zero] * len(credited)
+        for ln in p.lines:  # each commission line over the credited deals it was computed from
+            if ln.component_id.split("@", 1)[0] not in base_components:
+                continue
+            fed = {int(x) for x in ln.source_rows} if len(ln.source_rows) else None
+            mine = [k for k, i in enumerate(credited) if fed is None or int(self.row_i[i]) in fed]
+            weights = [self.amounts[credited[k]] or Decimal(0) for k in mine]
+            if mine and sum(weights, Decimal(0)) != 0:
+                for k, part in zip(mine, allocate(ln.amount, weights, places), strict=True):
+                    earned[k] += part
         name = r.program.name
         one = Decimal(1)
         for k, i in enumerate(credited):
@@ -351,7 +364,7 @@ def _deal_prefix(ws: Any, f: Formats, r: int, prog: str, date: Any, did: str, cu
 
 def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
     cur = st.currency
-    fx = ["Original amount", "Original currency", "FX rate"] if st.originals else []
+    fx = ["Original amount", "Original currency", f"FX rate ({cur} per unit)"] if st.originals else []
     r = _table_top(ws, f, "Deals credited", ["Program", "Close date", "Deal id", "Customer", "Amount", "Credit share", "Earned on it", *fx])
     for k, (prog, date, did, cust, amount, share, earned) in enumerate(st.credited):
         r += 1
@@ -364,8 +377,8 @@ def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
             original, currency, rate = st.originals[k]
             if original is not None:
                 ws.write_number(r, 7, original, f.money(currency))
-            ws.write_string(r, 8, currency)
-            ws.write_number(r, 9, rate)
+            ws.write_string(r, 8, currency, f.indented)
+            ws.write_number(r, 9, rate, f.fx_rate)
     if not st.credited:
         r += 1
         ws.write_string(r, 0, "No deal was credited this period.", f.note)
@@ -382,7 +395,7 @@ def _write_deals(ws: Any, f: Formats, st: Statement) -> None:
         ["Amount", "$000,000,000.00"],
         ["Credit share"],
         ["Earned on it", "$000,000,000.00"],
-        *([["Original amount", "$000,000,000.00"], ["Original currency"], ["FX rate", "0.000000"]] if fx else []),
+        *([["Original amount", "$000,000,000.00"], ["Original currency"], [fx[2] if fx else ""]] if fx else []),
     ], minimum=8)
     print_setup(ws, st.name, f"Deals credited · {st.period}", repeat_row=1)
 

@@ -51,6 +51,7 @@ class Formats:
         self.label = wb.add_format({"bold": True, "font_color": "#595959"})
         self.pct = wb.add_format({"num_format": "0.0%"})
         self.rate = wb.add_format({"num_format": "0.00##%"})
+        self.fx_rate = wb.add_format({"num_format": "0.0000####"})
         self.number = wb.add_format({"num_format": "#,##0.######"})
         self.date = wb.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
         self.note = wb.add_format({"italic": True, "font_color": "#595959"})
