@@ -184,6 +184,9 @@ class _DealColumns:
 # --- writing -------------------------------------------------------------------------------
 
 
+FACT_WIDTH = 80  # the Summary's value column: longer facts (what is held back, by deal) wrap
+
+
 def write_statement(path: Path, st: Statement) -> None:
     wb = fast_workbook(path, f"Incentive statement {st.name} {st.period}")  # many small books: the fast writer
     f = Formats(wb)
@@ -206,7 +209,7 @@ def _write_summary(ws: Any, f: Formats, st: Statement, program_sheets: list[tupl
     facts = [("Person", st.name), ("Person id", st.person_id), ("Role", st.role), ("Team", st.team), ("Manager", st.manager), ("Region", st.region), ("Period", f"{st.period} ({st.period_range})"), ("Currency", st.currency), *st.statuses]
     for i, (k, v) in enumerate(facts, start=3):
         ws.write_string(i, 0, k, f.label)
-        ws.write_string(i, 1, v or "-")
+        ws.write_string(i, 1, v or "-", f.wrap if len(v or "") > FACT_WIDTH else None)
     r = 3 + len(facts) + 1
     ws.write_string(r, 0, "Cash by program", f.subtitle)
     r += 1
@@ -262,8 +265,8 @@ def _write_summary(ws: Any, f: Formats, st: Statement, program_sheets: list[tupl
             r += 1
             ws.write_string(r, 0, "Non-cash cost value", f.bold)
             ws.write_formula(r, 3, f"=SUM({cell(r - len(st.badges), 3)}:{cell(r - 1, 3)})", f.money(st.currency, bold=True), sum(costs, Decimal(0)))
-    ws.set_column(0, 0, max(18, max((len(p.name) for p, _ in program_sheets), default=10) + 2))
-    ws.set_column(1, 1, max(16, max((len(v or "") for _, v in facts), default=10) + 2))
+    ws.set_column(0, 0, max(18, max((len(p.name) for p, _ in program_sheets), default=10) + 2, max(len(k) for k, _ in facts) + 2))
+    ws.set_column(1, 1, max(16, min(FACT_WIDTH, max((len(v or "") for _, v in facts), default=10) + 2)))
     ws.set_column(2, 5, 14)
     print_setup(ws, st.name, st.period)
 
@@ -337,7 +340,7 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
     ws.write_string(r, 1, f"Total {part.name}", f.bold)
     total_cell = cell(r, 6, absolute=True)
     ws.write_formula(r, 6, f"=SUM({cell(first, 6)}:{cell(r - 1, 6)})", f.money(cur, bold=True), part.total)
-    widths = [max(12, min(34, max(len(t) for t in col_text[0]) + 2)), max(24, min(70, max(len(t) for t in col_text[1]) + 2)), 16, 9, 12, 16, 14, max(10, min(50, max(len(t) for t in col_text[7]) + 2))]
+    widths = [max(12, min(52, max(len(t) for t in col_text[0]) + 2)), max(24, min(70, max(len(t) for t in col_text[1]) + 2)), 16, 9, 12, 16, 14, max(10, min(50, max(len(t) for t in col_text[7]) + 2))]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     print_setup(ws, st.name, f"{part.name} · {st.period}")
