@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
 
@@ -10,7 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incentive_cli import api
-from incentive_cli.engine.model import Tier
+from incentive_cli.engine import carry
+from incentive_cli.engine.data import DataSet, Draw, Person
+from incentive_cli.engine.model import (
+    Eligibility,
+    PayoutLine,
+    PersonResult,
+    Program,
+    ProgramResult,
+    Tier,
+)
+from incentive_cli.engine.periods import Period
 from incentive_cli.engine.tiers import TierTable
 from incentive_cli.money import Rounding, allocate, round_money
 
@@ -141,3 +152,49 @@ def test_cohorts_hold_everyone_once_keep_ties_together_and_never_rank_a_worse_va
     for p, v in values.items():
         if v is None:
             assert placed[p].cohort == groups[-1].name and placed[p].rank is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(0, 500_000), min_size=1, max_size=8),  # earnings in cents, month by month
+    st.integers(1, 300_000),  # the draw, cents per month
+    st.integers(0, 8),  # months the draw pays
+    st.integers(0, 100),  # recovery share, %
+    st.one_of(st.none(), st.integers(1, 200_000)),  # recovery cap, cents
+    st.sampled_from(["recoverable", "guarantee"]),
+)
+def test_a_draw_balance_is_its_top_ups_less_its_recoveries_and_never_negative(earnings, draw_cents, months, share, cap, kind):
+    """Month by month through engine.carry.draws, carrying each closing balance into the
+    next month as the ledger does: every top-up lifts pay to the draw, no recovery exceeds
+    the balance, the share of the excess or the cap, and the balance always equals the
+    top-ups less the recoveries (0 for a guarantee)."""
+    d = Decimal(draw_cents) / 100
+    cap_d = None if cap is None else Decimal(cap) / 100
+    last = Period.parse("2026-01").shift(max(months, 1) - 1).end
+    data = DataSet({"ana": Person("ana", "Ana", currency="USD")}, {}, {}, [], draws=[Draw("ana", kind, d, dt.date(2026, 1, 1), last, Decimal(share) / 100, cap_d, "USD", None)] if months else [])
+    program = Program("p", "P", "USD", "month", "previous", Rounding(), Eligibility(), (), (), ())
+    prior = carry.Prior()
+    topped = recovered = Decimal(0)
+    for n, cents_earned in enumerate(earnings):
+        period = Period.parse("2026-01").shift(n)
+        e = Decimal(cents_earned) / 100
+        line = PayoutLine("ana", "p", "c", "C", "USD", e, e)
+        result = ProgramResult(program, period.label, period.start, period.end, "", (PersonResult("ana", "Ana", "", "", "", "p", "USD", (), (), (line,)),))
+        lines, moves = carry.draws([result], prior, data, period)
+        top_up = sum((x.amount for x in lines if x.component_id == "draw"), Decimal(0))
+        recovery = -sum((x.amount for x in lines if x.component_id == "draw-recovery"), Decimal(0))
+        paying = n < months
+        opening = prior.draws["ana"].closing if "ana" in prior.draws else Decimal(0)
+        assert top_up == (max(Decimal(0), d - e) if paying else 0)
+        assert 0 <= recovery <= opening
+        excess = max(Decimal(0), e - d) if paying else e
+        assert recovery <= round_money(excess * share / 100, Rounding())
+        assert cap_d is None or recovery <= cap_d
+        if kind == "guarantee":
+            assert recovery == 0
+        topped += top_up if kind == "recoverable" else 0
+        recovered += recovery
+        for m in moves:
+            assert m.closing == m.opening + (m.top_up if kind == "recoverable" else 0) - m.recovered >= 0
+            prior.draws["ana"] = m
+        assert (prior.draws["ana"].closing if "ana" in prior.draws else 0) == topped - recovered
