@@ -367,7 +367,8 @@ def finalize(out_dir: Path, period_text: str, ledger: Path | None = None) -> Pat
                 carry_file = out_dir / label / "carry.json"
                 carry = json.loads(carry_file.read_text(encoding="utf-8")) if carry_file.is_file() else None
                 _check_prior(conn, carry, label, path)
-                ledger_db.record(conn, label, sha, json.loads(record.read_text(encoding="utf-8")).get("tool", {}).get("version", __version__), lines, carry)
+                run_record = json.loads(record.read_text(encoding="utf-8"))
+                ledger_db.record(conn, label, sha, run_record.get("tool", {}).get("version", __version__), lines, carry, run_record.get("outputs", {}))
         return atomic.mark_final(out_dir, label, sha)
 
 

@@ -42,6 +42,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX holds_by_id ON holds (hold_id)",
         "CREATE TABLE draws (period TEXT NOT NULL REFERENCES periods (period), person_id TEXT NOT NULL, currency TEXT NOT NULL, kind TEXT NOT NULL,"
         " opening TEXT NOT NULL, top_up TEXT NOT NULL, recovered TEXT NOT NULL, closing TEXT NOT NULL, PRIMARY KEY (period, person_id))",
+        "CREATE TABLE output_hashes (period TEXT NOT NULL REFERENCES periods (period), file TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (period, file))",
     ),
 }
 
@@ -125,14 +126,16 @@ def read_register(path: Path) -> list[Line]:
                      Decimal(r["amount"]), r["currency"], _unescape(r["basis"])) for r in csv.DictReader(f)]
 
 
-def record(conn: sqlite3.Connection, period: str, run_sha256: str, tool_version: str, lines: list[Line], carry: dict[str, Any] | None = None) -> None:
-    """Writes a finalised period, its lines and what it carries forward (carry.json: deal
-    credits, holds, draw balances) in one transaction: all of it or nothing."""
+def record(conn: sqlite3.Connection, period: str, run_sha256: str, tool_version: str, lines: list[Line], carry: dict[str, Any] | None = None, outputs: dict[str, str] | None = None) -> None:
+    """Writes a finalised period, its lines, what it carries forward (carry.json: deal
+    credits, holds, draw balances) and the SHA-256 of each of its outputs (from run.json)
+    in one transaction: all of it or nothing."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         total = sum((line.amount for line in lines), Decimal(0))
         conn.execute("INSERT INTO periods VALUES (?, ?, ?, ?, ?)", (period, run_sha256, tool_version, len(lines), str(total)))
         _insert_lines(conn, period, lines)
+        conn.executemany("INSERT INTO output_hashes VALUES (?, ?, ?)", sorted((period, f, h) for f, h in (outputs or {}).items()))
         carry = carry or {}
         for table, cols in CARRY_COLUMNS.items():
             rows = carry.get(table, [])

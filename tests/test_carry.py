@@ -59,6 +59,17 @@ def test_a_lost_deal_is_clawed_back_at_the_rate_it_was_paid(ws):
     assert month(ws, "2026-03", FEB_D2_LOST) == {}
 
 
+def test_a_deal_gone_from_the_export_is_clawed_back_by_default(ws):
+    ws.setup(ROSTER, deals_csv(JAN))
+    ws.program("plan", TIERED.replace("EXTRA", "clawback: {window_days: 60}"))
+    month(ws, "2026-01", JAN)
+    ws.data_file("deals.csv", deals_csv(JAN[:1]))  # D2 is no longer in the export
+    result = api.run(ws.programs, ws.data, "2026-02", ws.out)
+    [line] = [x for r in result.results for p in r.people for x in p.lines if x.amount]
+    assert (line.component_name, line.amount) == ("Clawback: deal D2 (2026-01)", Decimal("-300.00"))
+    assert line.steps[0].label == "deal D2, paid in 2026-01 on 3,000.00; no longer in the export"
+
+
 def test_rerate_recomputes_the_paid_period_and_takes_back_the_difference(ws):
     ws.setup(ROSTER, deals_csv(JAN))
     ws.program("plan", TIERED.replace("EXTRA", "clawback: {window_days: 60, rerate: true}"))

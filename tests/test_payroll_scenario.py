@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -129,6 +130,10 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
     # finalised periods are byte for byte what they were, whatever ran later
     assert _digests(ws.out / "2026-01") == january_files
     assert _digests(ws.out / "2026-02") == february_files
+    # the ledger holds each finalised output's hash, as run.json gave it
+    hashes = dict(sqlite3.connect(ws.out / "ledger.sqlite").execute("SELECT file, sha256 FROM output_hashes WHERE period = '2026-01'").fetchall())
+    assert hashes == json.loads((ws.out / "2026-01" / "run.json").read_text(encoding="utf-8"))["outputs"]
+    assert "carry.json" in hashes and "register.csv" in hashes
     # the ledger's draw rows, month by month: opening, top-up, recovered, closing
     rows = sqlite3.connect(ws.out / "ledger.sqlite").execute("SELECT period, opening, top_up, recovered, closing FROM draws ORDER BY period").fetchall()
     assert rows == [("2026-01", "0", "1360.00", "0", "1360.00"), ("2026-02", "1360.00", "1696.00", "0", "3056.00"), ("2026-03", "3056.00", "0", "1510.00", "1546.00")]
