@@ -185,6 +185,14 @@ class _DealColumns:
 
 
 FACT_WIDTH = 80  # the Summary's value column: longer facts (what is held back, by deal) wrap
+NAME_WIDTH = 60  # a program sheet's component column: longer names wrap
+
+
+def _wrapped(ws: Any, r: int, text: str, width: int) -> None:
+    """A row tall enough for text that wraps in a column ``width`` characters wide (neither
+    Excel nor LibreOffice grows a row written with no height)."""
+    if len(text) > width:
+        ws.set_row(r, 15 * -(-len(text) // (width - 4)))
 
 
 def write_statement(path: Path, st: Statement) -> None:
@@ -209,6 +217,7 @@ def _write_summary(ws: Any, f: Formats, st: Statement, program_sheets: list[tupl
     facts = [("Person", st.name), ("Person id", st.person_id), ("Role", st.role), ("Team", st.team), ("Manager", st.manager), ("Region", st.region), ("Period", f"{st.period} ({st.period_range})"), ("Currency", st.currency), *st.statuses]
     for i, (k, v) in enumerate(facts, start=3):
         ws.write_string(i, 0, k, f.label)
+        _wrapped(ws, i, v or "", FACT_WIDTH)
         ws.write_string(i, 1, v or "-", f.wrap if len(v or "") > FACT_WIDTH else None)
     r = 3 + len(facts) + 1
     ws.write_string(r, 0, "Cash by program", f.subtitle)
@@ -317,7 +326,8 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
     for comp, steps, payout, ratio in part.lines:
         for label, base, rate, threshold, amount, note in steps:
             r += 1
-            ws.write_string(r, 0, comp)
+            _wrapped(ws, r, comp, NAME_WIDTH)
+            ws.write_string(r, 0, comp, f.wrap if len(comp) > NAME_WIDTH else None)
             ws.write_string(r, 1, label)
             col_text[0].append(comp)
             col_text[1].append(label)
@@ -333,14 +343,15 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
                 ws.write_string(r, 7, note, f.note)
                 col_text[7].append(note)
         r += 1
-        ws.write_string(r, 0, comp, f.bold)
+        _wrapped(ws, r, comp, NAME_WIDTH)
+        ws.write_string(r, 0, comp, f.bold_wrap if len(comp) > NAME_WIDTH else f.bold)
         ws.write_string(r, 1, "payout line (rounded once)", f.bold)
         ws.write_number(r, 6, payout, f.money(cur, bold=False))
     r += 1
     ws.write_string(r, 1, f"Total {part.name}", f.bold)
     total_cell = cell(r, 6, absolute=True)
     ws.write_formula(r, 6, f"=SUM({cell(first, 6)}:{cell(r - 1, 6)})", f.money(cur, bold=True), part.total)
-    widths = [max(12, min(52, max(len(t) for t in col_text[0]) + 2)), max(24, min(70, max(len(t) for t in col_text[1]) + 2)), 16, 9, 12, 16, 14, max(10, min(50, max(len(t) for t in col_text[7]) + 2))]
+    widths = [max(12, min(NAME_WIDTH, max(len(t) for t in col_text[0]) + 2)), max(24, min(70, max(len(t) for t in col_text[1]) + 2)), 16, 9, 12, 16, 14, max(10, min(50, max(len(t) for t in col_text[7]) + 2))]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     print_setup(ws, st.name, f"{part.name} · {st.period}")

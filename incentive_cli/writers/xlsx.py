@@ -48,6 +48,7 @@ class Formats:
         self.header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7", "valign": "top"})
         self.header_wrap = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7", "valign": "top", "text_wrap": True})
         self.bold = wb.add_format({"bold": True})
+        self.bold_wrap = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         self.label = wb.add_format({"bold": True, "font_color": "#595959"})
         self.pct = wb.add_format({"num_format": "0.0%"})
         self.rate = wb.add_format({"num_format": "0.00##%"})
