@@ -141,7 +141,7 @@ class _DealColumns:
         self.dates = list(dates[order].astype(object))  # datetime.date, None for NaT
         scale = credit.amount_scale
         self.amounts = [None if a is None else Decimal(int(a)).scaleb(-scale) for a in rows["amount"].to_numpy(dtype=object)[order]]
-        self.row_i = rows["_i"].to_numpy()[order]
+        self.row_i = rows["_i"].to_numpy()[order].tolist()
         converted = "orig_currency" in rows.columns
         self.originals = list(zip(rows["orig_amount"].to_numpy(dtype=object)[order], rows["orig_currency"].to_numpy(dtype=object)[order], rows["fx_rate"].to_numpy(dtype=object)[order], strict=True)) if converted else None
         codes = pcode[order]
@@ -161,11 +161,13 @@ class _DealColumns:
         places = minor_units(st.currency)
         zero = Decimal(0).quantize(Decimal(1).scaleb(-places))
         earned = [zero] * len(credited)
-        for ln in p.lines:  # each commission line over the credited deals it was computed from
-            if ln.component_id.split("@", 1)[0] not in base_components:
-                continue
-            fed = {int(x) for x in ln.source_rows} if len(ln.source_rows) else None
-            mine = [k for k, i in enumerate(credited) if fed is None or int(self.row_i[i]) in fed]
+        base_lines = [ln for ln in p.lines if ln.component_id.split("@", 1)[0] in base_components]
+        for ln in base_lines:  # each commission line over the credited deals it was computed from
+            if len(base_lines) == 1 or not len(ln.source_rows):
+                mine = list(range(len(credited)))
+            else:
+                fed = set(np.asarray(ln.source_rows).tolist())
+                mine = [k for k, i in enumerate(credited) if self.row_i[i] in fed]
             weights = [self.amounts[credited[k]] or Decimal(0) for k in mine]
             if mine and sum(weights, Decimal(0)) != 0:
                 for k, part in zip(mine, allocate(ln.amount, weights, places), strict=True):
