@@ -250,3 +250,12 @@ def test_an_invoice_holdback_needs_an_invoices_source(ws):
     code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
     assert code == 1
     assert "plan.yaml:1:1: error [bad-reference] holdback.until: invoice_paid, but the data has no invoices source" in err
+
+
+def test_an_invoice_row_without_its_deal_is_refused_at_its_cell(ws):
+    ws.setup(ROSTER, deals_csv(JAN), DEFAULT_SOURCES + "invoices:\n  file: invoices.csv\n  columns: {deal_id: deal_id, paid_on: paid_on}\n")
+    ws.data_file("invoices.csv", "deal_id,paid_on\nD1,2026-02-01\n,2026-02-02\n")
+    ws.program("plan", TIERED.replace("EXTRA", "holdback: {share: 20%, until: invoice_paid}"))
+    code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
+    assert code == 1
+    assert "invoices.csv, row 3, column A (deal_id): error [missing-column] an invoice row has no deal_id" in err

@@ -118,3 +118,11 @@ def test_the_statement_shows_the_original_amount_currency_and_rate(ws):
     assert by_id["D3"][4] == 2200 and by_id["D3"][7:10] == (2000, "EUR", 1.1)
     assert by_id["D2"][4] == 500 and by_id["D2"][7:10] == (None, None, None)  # already in USD
     assert sum(by_id[d][6] for d in ("D0", "D1", "D2", "D3")) == 408  # the earned parts add up to the line
+
+
+def test_a_blank_fx_field_is_refused_at_its_cell(ws):
+    setup(ws, "close_date")
+    ws.data_file("fx.csv", FX + "EUR,USD,,2026-03-01\n")
+    code, _, err = cli("validate", str(ws.programs), "--data", str(ws.data))
+    assert code == 1
+    assert "fx.csv, row 5, column C (rate): error [missing-column] an FX row has no rate" in err

@@ -399,14 +399,8 @@ def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:
 def _read_fx(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> FxTable:
     """The FX rates by pair, oldest first; a rate must be above zero, and a pair has one
     rate per day."""
-    raw, records = _read_listing(data_dir, "fx", spec, diags, inputs)
     pairs: dict[tuple[str, str], list[tuple[Any, Decimal, Location]]] = {}
-    for i, rec in enumerate(records):
-        assert raw is not None
-        blank = next((f for f in REQUIRED_FIELDS["fx"] if rec.get(f) in (None, "")), None)
-        if blank is not None:
-            diags.append(Diagnostic("missing-column", f"an FX row has no {blank}", raw.location(blank, i), hint=LISTINGS["fx"][1]))
-            continue
+    for raw, i, rec in _listing_records(data_dir, "fx", spec, diags, inputs):
         if rec["rate"] <= 0:
             diags.append(Diagnostic("bad-amount", f"an FX rate of {rec['rate'].normalize():f} is not above zero", raw.location("rate", i), hint="write how many payout-currency units one unit of the currency buys", value=str(rec["rate"])))
             continue
@@ -457,17 +451,11 @@ def _read_draws(data_dir: Path, spec: PObj, people: dict[str, Person], diags: li
 def _read_invoices(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> dict[str, Any]:
     """deal id -> the day its invoice was paid (None: not yet); a deal listed twice keeps the
     latest day."""
-    raw, records = _read_listing(data_dir, "invoices", spec, diags, inputs)
     out: dict[str, Any] = {}
-    for i, rec in enumerate(records):
-        deal = rec.get("deal_id")
-        if deal in (None, ""):
-            assert raw is not None
-            diags.append(Diagnostic("missing-column", "an invoice row has no deal_id", raw.location("deal_id", i), hint="every invoice row names its deal"))
-            continue
-        day = rec.get("paid_on") or None
+    for _, _, rec in _listing_records(data_dir, "invoices", spec, diags, inputs):
+        deal, day = str(rec["deal_id"]), rec.get("paid_on") or None
         if deal not in out or (day is not None and (out[deal] is None or day > out[deal])):
-            out[str(deal)] = day
+            out[deal] = day
     return out
 
 
@@ -506,24 +494,32 @@ LISTINGS = {  # table: (what a row is, how to fix a blank); REQUIRED_FIELDS says
     "splits": ("a split row", "every split row names the deal, the role and the person"),
     "adjustments": ("an adjustment", "every adjustment names the person, the period, the amount, the reason and who approved it"),
     "draws": ("a draw", "every draw names the person, its type, the amount per period and its first and last day"),
-    "invoices": ("an invoice", "every invoice row names its deal"),
-    "fx": ("an FX rate", "every FX row names the currency, the payout currency, the rate and the day it is in force from"),
+    "invoices": ("an invoice row", "every invoice row names its deal"),
+    "fx": ("an FX row", "every FX row names the currency, the payout currency, the rate and the day it is in force from"),
 }
 
 
-def _listing_rows(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> Iterator[tuple[RawTable, int, dict[str, Any], str]]:
-    """(table, row index, record, person id) for each row of a listing that names every
-    required field and a person on the roster; the others become located diagnostics."""
+def _listing_records(data_dir: Path, table: str, spec: PObj, diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> Iterator[tuple[RawTable, int, dict[str, Any]]]:
+    """(table, row index, record) for each row of a listing that fills every required
+    field; a blank one becomes a located diagnostic."""
     raw, records = _read_listing(data_dir, table, spec, diags, inputs)
     what, fix = LISTINGS[table]
-    needed = REQUIRED_FIELDS[table]
-    match = _person_matcher(people)
     for i, rec in enumerate(records):
         assert raw is not None
-        blank = next((f for f in needed if rec.get(f) in (None, "")), None)
+        blank = next((f for f in REQUIRED_FIELDS[table] if rec.get(f) in (None, "")), None)
         if blank is not None:
             diags.append(Diagnostic("missing-column", f"{what} has no {blank}", raw.location(blank, i), hint=fix))
             continue
+        yield raw, i, rec
+
+
+def _listing_rows(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]]) -> Iterator[tuple[RawTable, int, dict[str, Any], str]]:
+    """(table, row index, record, person id) for each row of a listing that fills every
+    required field and names a person on the roster; the others become located
+    diagnostics."""
+    what = LISTINGS[table][0]
+    match = _person_matcher(people)
+    for raw, i, rec in _listing_records(data_dir, table, spec, diags, inputs):
         pid = match(rec["person"])
         if pid is None:
             diags.append(Diagnostic("unknown-owner", f"{what} names {rec['person']!r}, who matches nobody on the roster", raw.location("person", i), hint="write the person's roster id or name", value=rec["person"]))
