@@ -380,7 +380,7 @@ def _check_prior(conn: Any, carry: dict[str, Any] | None, label: str, path: Path
     if carry is None:
         return
     used = {(p["period"], p["run_json_sha256"]) for p in carry.get("prior_periods", [])}
-    now = {(p, sha) for p, sha in ledger_db.prior(conn, parse_period(label, []).start).periods}
+    now = set(ledger_db.finalised_before(conn, parse_period(label, []).start))
     if now != used:
         missing = sorted(p for p, _ in now - used)
         raise InputRejected([Diagnostic("ledger-stale", f"{label} was computed before {', '.join(missing) or 'a change to the ledger'} was finalised, so it misses what that period carries", Location(str(path)), hint=f"run `incentive run --period {label}` again, then finalise it")])

@@ -151,13 +151,19 @@ def _insert_lines(conn: sqlite3.Connection, period: str, lines: list[Line]) -> N
                      [(period, i, x.person_id, x.person, x.program, x.component, x.component_name, str(x.amount), x.currency, x.basis) for i, x in enumerate(lines, start=1)])
 
 
+LINE_SELECT = "SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines"
+
+
+def _line(r: tuple[Any, ...]) -> Line:
+    return Line(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8])
+
+
 def history(conn: sqlite3.Connection, person: str) -> list[Line]:
     """Every finalised line of a person (by id, or else by name), oldest period first."""
-    rows = conn.execute("SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines WHERE person_id = ? ORDER BY period, line", (person,)).fetchall()
+    rows = conn.execute(f"{LINE_SELECT} WHERE person_id = ? ORDER BY period, line", (person,)).fetchall()
     if not rows:
-        rows = conn.execute("SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines WHERE person = ? ORDER BY period, line", (person,)).fetchall()
-    lines = [Line(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8]) for r in rows]
-    return sorted(lines, key=lambda x: _period_order(x.period))  # stable: lines keep their order within a period
+        rows = conn.execute(f"{LINE_SELECT} WHERE person = ? ORDER BY period, line", (person,)).fetchall()
+    return sorted(map(_line, rows), key=lambda x: _period_order(x.period))  # stable: lines keep their order within a period
 
 
 def periods(conn: sqlite3.Connection) -> list[tuple[str, str, int, Decimal]]:
@@ -177,31 +183,37 @@ def _period_order(label: str) -> tuple[str, str, str]:
     return (p.start.isoformat(), p.end.isoformat(), label)
 
 
+def finalised_before(conn: sqlite3.Connection, day: Any) -> list[tuple[str, str]]:
+    """(period, run.json SHA-256) of every finalised period that ended before ``day``, in
+    time order: what a run starting on ``day`` is computed on."""
+    return [(p, sha) for p, sha, _, _ in periods(conn) if _period_order(p)[1] < day.isoformat()]
+
+
+DECIMAL_COLUMNS = frozenset({"amount", "rate", "paid", "opening", "top_up", "recovered", "closing"})
+
+
+def _carried(conn: sqlite3.Connection, key: str, cls: Any, names: set[str]) -> list[Any]:
+    """The rows of one carry table (columns as in carry.json) of the given periods, in the
+    order they were recorded."""
+    cols = CARRY_COLUMNS[key]
+    rows = conn.execute(f"SELECT {', '.join(cols)} FROM {TABLE_OF[key]} ORDER BY rowid")
+    return [cls(**{c: Decimal(v) if c in DECIMAL_COLUMNS else v for c, v in zip(cols, r, strict=True)}) for r in rows if r[0] in names]
+
+
 def prior(conn: sqlite3.Connection, before: Any) -> Any:
     """What finalised periods that ended before ``before`` (a date) carry into a run."""
     from .engine.carry import DealPaid, DrawMove, Hold, Prior
 
     out = Prior()
-    done = [(p, sha) for p, sha, _, _ in periods(conn) if _period_order(p)[1] < before.isoformat()]
-    names = {p for p, _ in done}
-    out.periods = done
-    for p, _ in done:
-        out.lines += [x for x in _lines_of(conn, p)]
-    for r in conn.execute("SELECT period, origin, person_id, program, component, deal_id, amount, rate, paid FROM deal_credits ORDER BY rowid"):
-        if r[0] in names:
-            out.deals.append(DealPaid(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), Decimal(r[7]), Decimal(r[8])))
-    for r in conn.execute("SELECT period, hold_id, origin, person_id, program, component, component_name, deal_id, amount, currency, release FROM holds ORDER BY rowid"):
-        if r[0] in names:
-            out.holds.append(Hold(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], Decimal(r[8]), r[9], r[10]))
-    moves = [DrawMove(r[0], r[1], r[2], r[3], Decimal(r[4]), Decimal(r[5]), Decimal(r[6]), Decimal(r[7])) for r in conn.execute("SELECT period, person_id, currency, kind, opening, top_up, recovered, closing FROM draws") if r[0] in names]
-    for m in sorted(moves, key=lambda m: _period_order(m.period)):
+    out.periods = finalised_before(conn, before)
+    names = {p for p, _ in out.periods}
+    lines = [_line(r) for r in conn.execute(f"{LINE_SELECT} ORDER BY rowid") if r[0] in names]
+    out.lines = sorted(lines, key=lambda x: _period_order(x.period))  # stable: lines keep their order within a period
+    out.deals = _carried(conn, "deals", DealPaid, names)
+    out.holds = _carried(conn, "holds", Hold, names)
+    for m in sorted(_carried(conn, "draws", DrawMove, names), key=lambda m: _period_order(m.period)):
         out.draws[m.person_id] = m
     return out
-
-
-def _lines_of(conn: sqlite3.Connection, period: str) -> list[Line]:
-    rows = conn.execute("SELECT period, person_id, person, program, component, component_name, amount, currency, basis FROM payout_lines WHERE period = ? ORDER BY line", (period,)).fetchall()
-    return [Line(r[0], r[1], r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8]) for r in rows]
 
 
 def balances(conn: sqlite3.Connection, person_id: str) -> dict[str, Any]:

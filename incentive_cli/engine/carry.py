@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..money import Rounding, allocate, format_amount, format_rate, minor_units, round_money
 from .data import DataSet, Draw
-from .model import BasisStep, Eligibility, PayoutLine, PersonResult, Program, ProgramResult
+from .model import BasisStep, Eligibility, Measure, PayoutLine, PersonResult, Program, ProgramResult
 from .periods import Period, reference_of
 
 ZERO = Decimal(0)
@@ -110,13 +110,19 @@ def base_component(cid: str) -> str:
 # --- deal attribution -------------------------------------------------------------------
 
 
+def base_measure(program: Program, component: str) -> Measure | None:
+    """The measure a component's line is a share of (its base), by the line's component id
+    (version suffix and all); None for components without one."""
+    comp = next((c for c in program.components if c.id == base_component(component)), None)
+    return program.measure(comp.base) if comp is not None and comp.base is not None else None
+
+
 def deal_values(data: DataSet, program: Program, line: PayoutLine) -> list[tuple[str, Decimal]]:
     """(deal id, value) of the deals a line was computed from, in deal id order: lines of a
     component with a base measure that sums a deal field (rate and tier commissions)."""
-    comp = next((c for c in program.components if c.id == base_component(line.component_id)), None)
-    if comp is None or comp.base is None or line.source_file != "deals" or not len(line.source_rows):
+    m = base_measure(program, line.component_id)
+    if m is None or line.source_file != "deals" or not len(line.source_rows):
         return []
-    m = program.measure(comp.base)
     ft = data.tables.get("deals")
     if ft is None or m.kind != "sum" or not m.field or m.field not in ft.scales or "deal_id" not in ft.frame.columns:
         return []
@@ -241,12 +247,9 @@ def current_values(data: DataSet, program: Program, component: str) -> dict[tupl
     today's export that still pass the base measure's filters (any date)."""
     from .compute import filter_mask
 
-    comp = next((c for c in program.components if c.id == base_component(component)), None)
+    m = base_measure(program, component)
     ft = data.tables.get("deals")
-    if comp is None or comp.base is None or ft is None:
-        return {}
-    m = program.measure(comp.base)
-    if not m.field or m.field not in ft.scales:
+    if m is None or ft is None or not m.field or m.field not in ft.scales:
         return {}
     mask = ft.frame["_pcode"].to_numpy() >= 0
     for flt in m.filters:
@@ -331,16 +334,16 @@ def _why_not(data: DataSet, program: Program, component: str, deal: str, pid: st
     (stage is now 'Lost'), another owner, or a missing required field."""
     from .compute import filter_mask
 
-    comp = next((c for c in program.components if c.id == base_component(component)), None)
+    m = base_measure(program, component)
     ft = data.tables["deals"]
     f = ft.frame
     mine = (f["deal_id"].astype(str) == deal).to_numpy()
-    if comp is None or comp.base is None:
+    if m is None:
         return "no longer counts"
     if not (mine & (f["_person"].astype("string").fillna("") == pid).to_numpy()).any():
         return "now credited to someone else"
     first = int(np.flatnonzero(mine)[0])
-    for flt in program.measure(comp.base).filters:
+    for flt in m.filters:
         if not filter_mask(ft, flt.field, flt.op, flt.value)[first]:
             value = f[flt.field].iloc[first]
             return f"{flt.field} is now {'blank' if pd.isna(value) else repr(str(value))}"
