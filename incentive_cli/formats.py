@@ -25,6 +25,7 @@ ROUNDING = Obj(
     fields=(
         Field("places", Number(integer=True, minimum=Decimal(0), maximum=Decimal(10)), doc="Decimal places kept (2 for cents, 0 for whole units)."),
         Field("mode", Text(choices=ROUNDING_MODES), doc="half_up (default), half_even, half_down, up, down, ceiling or floor."),
+        Field("per", Text(choices=("line", "deal")), doc="line (default): each payout line's exact amount is rounded once. deal: each deal's amount is rounded on its own (mode down truncates each sale's commission) and the line is their sum; for components paid on deals (rate, tiers, split), others round per line."),
     ),
 )
 
@@ -232,6 +233,7 @@ COMPONENT = Obj(
         Field("method", Text(choices=("marginal", "retroactive", "linear")), doc="tiers (required): marginal pays each slice at its tier's rate; retroactive pays all at the rate reached; linear pays the straight line between points."),
         Field("bound", Text(choices=("upper", "lower")), doc="tiers (required for marginal and retroactive): a value exactly on an up_to belongs to the upper or the lower tier."),
         Field("scope", Text(choices=("period", "deal", "running")), doc="tiers: period applies the table to the period total; deal to each deal on its own; running to each deal on the running period total (in close-date order). Default period."),
+        Field("attribution", Text(choices=("marginal", "proportional")), doc="tiers with scope period: how the line is shared over the deals that made the base (statement, clawbacks, holdbacks). marginal (the default for marginal tables): the deals fill the tiers in closing order; proportional (the default for retroactive and linear tables, the only choice for them): each deal earns the line times its share of the base."),
         Field("tiers", ListOf(TIER, min_items=1), doc="tiers: the table, in increasing order."),
         Field("slabs", ListOf(STEP, min_items=1), doc="slabs: bands by their inclusive lower bound (from), increasing."),
         Field("ladder", LADDER, doc="slabs: generate each cohort's slabs from its average and maximum instead of listing them (needs the program's cohorts)."),
@@ -274,10 +276,10 @@ COMPONENT = Obj(
 
 CLAWBACK = Obj(
     title="clawback",
-    doc="Deals paid in a finalised period and later cancelled or reduced (gone from the export, no longer passing the measure's filters, or a lower amount) are clawed back in the next run: a negative line at the rate they were paid. Needs the payout ledger.",
+    doc="Deals paid in a finalised period that later no longer count for the person paid on them (gone from the export, no longer passing the measure's filters, moved out of the period or to someone whose deals do not count) or count for less are clawed back in the next run: a negative line taking back what the deal earned (README, Deal attribution), or that share of it. Needs the payout ledger.",
     fields=(
         Field("window_days", Number(integer=True, minimum=Decimal(1), maximum=Decimal(3660)), required=True, doc="Days from the last day of the period a deal was paid in to the last day of the run's period within which a change is clawed back; later changes are kept."),
-        Field("rerate", Bool(), doc="false (default): the deal's commission is taken back at the rate it was paid. true: attainment is re-rated: the paid period is recomputed on today's export and the person gives back what it paid too much."),
+        Field("rerate", Bool(), doc="false (default): what the deal earned is taken back. true: attainment is re-rated: the paid period is recomputed on today's export and the person gives back what it paid too much."),
         Field("missing", Text(choices=("clawback", "ignore")), doc="A paid deal no longer in the export: clawback (default; the export must cover the window) or ignore (only stage and amount changes count)."),
     ),
 )

@@ -39,10 +39,30 @@ MINOR_UNITS: dict[str, int] = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0,
 
 
 
+# Exact figures (before a line's one rounding: a tier's slice, an interpolation, a deal's
+# share) are computed exactly and written with at most this many decimals, rounded half up
+# for the reader only; the payout line itself is rounded once, from the exact figure.
+EXACT_PLACES = 6
+# No number written into any output carries more decimals than this (a ratio, an FX rate).
+WRITTEN_PLACES = 10
+
+
+def written(v: Decimal) -> Decimal:
+    """A number as it is written into a file: at most WRITTEN_PLACES decimals (half up), no
+    exponent (1000, not 1E+3), no negative zero."""
+    if v == v.to_integral_value():
+        return v.quantize(Decimal(1)) + 0
+    exponent = v.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -WRITTEN_PLACES:
+        v = v.quantize(Decimal(1).scaleb(-WRITTEN_PLACES), rounding=decimal.ROUND_HALF_UP)
+    return v.normalize() if v != v.to_integral_value() else v.quantize(Decimal(1)) + 0
+
+
 @dataclass(frozen=True)
 class Rounding:
     places: int = 2
     mode: str = "half_up"
+    per: str = "line"  # line: the line's exact amount is rounded once; deal: each deal's amount is rounded, then added up
 
     def quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.places)

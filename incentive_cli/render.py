@@ -11,7 +11,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from .engine.model import RATIO_KINDS
-from .money import format_money, format_number, format_rate, minor_units
+from .money import (
+    EXACT_PLACES,
+    format_amount,
+    format_money,
+    format_number,
+    format_rate,
+    minor_units,
+)
 
 
 def _value(v: Decimal | None, kind: str) -> str:
@@ -57,7 +64,33 @@ def render_explain(result: Any, found: list[Any], person: str) -> None:
             lt.add_row("" if not first else escape(line.component_name), f"[bold]payout line[/bold] (rounded once){' · ' + escape(rows) if rows else ''}", "", "", f"[bold]{format_money(line.amount, places)}[/bold]")
         lt.add_row("", "[bold]total[/bold]", "", "", f"[bold]{format_money(p.total, places)} {escape(p.currency)}[/bold]")
         console.print(lt)
+        for line in p.lines:
+            if line.attribution is not None:
+                _render_deals(console, result, line, places)
         console.print()
+
+
+def _render_deals(console: Console, result: Any, line: Any, places: int) -> None:
+    """What each deal earned of a line: deal by deal for the per-deal and running scopes,
+    else one sentence saying how the line was shared."""
+    from .engine.attribution import DEAL_BY_DEAL, deal_rows
+
+    a = line.attribution
+    if a.rule not in DEAL_BY_DEAL:
+        console.print(f"{escape(line.component_name)}: shared over {len(a)} deal(s): {escape(a.rule)} (each deal's part: the statement's deal list)")
+        return
+    rows = deal_rows(a, result.data.tables[a.table])
+    table = Table(title=f"{escape(line.component_name)}, deal by deal: {escape(a.rule)}", title_justify="left", show_edge=False)
+    running = a.running is not None
+    for name, justify in (("date", "left"), ("deal", "left"), ("amount", "right"), *((("running total", "right"),) if running else ()), ("tier reached", "left"), ("earned", "right"), ("paid", "right")):
+        table.add_column(name, justify=justify, no_wrap=name in ("date", "tier reached"))  # type: ignore[arg-type]
+    for d in rows:
+        cells = [d.date.isoformat() if d.date is not None else "-", escape(d.deal_id), format_money(d.value)]
+        if running:
+            cells.append(format_money(d.running) if d.running is not None else "-")
+        cells += [escape(d.tier or "-"), format_amount(round(d.exact, EXACT_PLACES)), format_money(d.paid, places)]
+        table.add_row(*cells)
+    console.print(table)
 
 
 def render_leaderboard(standings: list[Any], period: str, reference: str, measure: str, kind: str, top: int = 0) -> None:

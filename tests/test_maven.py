@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -48,10 +50,17 @@ def test_quarter_totals_match_the_dataset_readme():
         assert sum(p.measures[0][1] for p in r.people) == total
 
 
-def test_demo_run_writes_every_agent_to_the_register(tmp_path):
-    result = api.run(PROGRAMS, SAMPLE, "2017-Q2", tmp_path / "out")
-    out = result.out_path
-    assert out is not None
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    """The demo as `make demo` runs it: every program for 2017-Q2, then 2017-06."""
+    out = tmp_path_factory.mktemp("demo") / "out"
+    api.run(PROGRAMS, SAMPLE, "2017-Q2", out)
+    api.run(PROGRAMS, SAMPLE, "2017-06", out)
+    return out
+
+
+def test_demo_run_writes_every_agent_to_the_register(demo_out):
+    out = demo_out / "2017-Q2"
     rows = list(csv.DictReader((out / "register.csv").open()))
     teams = [line.split(",") for line in (SAMPLE / "sales_teams.csv").read_text().splitlines()[1:]]
     agents = {t[0] for t in teams}
@@ -75,3 +84,32 @@ def test_the_maven_commission_records_what_each_deal_paid_for_clawbacks(tmp_path
     assert paid == {p.person_id: p.total for p in commission.people if p.total}
     assert sum(paid.values()) == Decimal("154305.55")  # 5 % of 2017-Q2's won 3,086,111
     assert len(carry["deals"]) == sum(1 for r in csv.DictReader((SAMPLE / "sales_pipeline.csv").open()) if r["deal_stage"] == "Won" and "2017-04-01" <= r["close_date"] <= "2017-06-30")
+
+
+EXPONENT = re.compile(r"\d(?:\.\d+)?[eE][+-]\d")
+MIDNIGHT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]00:00:00")
+TOO_PRECISE = re.compile(r"(?<![\w.])-?\d[\d,]*\.\d{11,}(?!\d)")  # more than WRITTEN_PLACES (10) decimals
+
+
+def test_no_output_of_the_demo_writes_an_exponent_a_midnight_time_or_too_many_decimals(demo_out):
+    """Every number in every file the demo writes uses the tool's number format: CSV and JSON
+    text, and in the workbooks every cell value and every text (bases, notes, reasons)."""
+    found = []
+    files = sorted(p for p in demo_out.rglob("*") if p.suffix in (".csv", ".json", ".xlsx"))
+    assert len(files) > 100
+    for path in files:
+        texts = [path.read_text(encoding="utf-8")] if path.suffix != ".xlsx" else []
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name.endswith(".xml"):
+                        xml = z.read(name).decode("utf-8")
+                        texts += re.findall(r"<v>([^<]*)</v>", xml) + re.findall(r"<t[^>]*>([^<]*)</t>", xml)
+        for text in texts:
+            for rx in (EXPONENT, MIDNIGHT, TOO_PRECISE):
+                found += [(path.name, m.group()) for m in rx.finditer(text)]
+    assert found == []
+    # money in the register carries the currency's two decimals, every line
+    for period in ("2017-Q2", "2017-06"):
+        amounts = [r["amount"] for r in csv.DictReader((demo_out / period / "register.csv").open())]
+        assert amounts and all(re.fullmatch(r"-?\d+\.\d\d", a) for a in amounts)

@@ -137,7 +137,7 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
     # the ledger's draw rows, month by month: opening, top-up, recovered, closing
     rows = sqlite3.connect(ws.out / "ledger.sqlite").execute("SELECT period, opening, top_up, recovered, closing FROM draws ORDER BY period").fetchall()
     assert rows == [("2026-01", "0", "1360.00", "0", "1360.00"), ("2026-02", "1360.00", "1696.00", "0", "3056.00"), ("2026-03", "3056.00", "0", "1510.00", "1546.00")]
-    # the statement shows both versions of February, the clawback with its rate and the draw
+    # the statement shows both versions of February, the clawback with what the deal earned, and the draw
     [book] = (ws.out / "2026-02" / "statements").glob("*.xlsx")
     wb = load_workbook(book)
     facts = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row[0]}
@@ -150,7 +150,8 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
     assert ("Commission (version until 2026-02-14)", "revenue x 10%", 2000, 0.1, None, 200, None, None) in plan
     assert ("Commission (version from 2026-02-15)", "revenue x 12%", 4000, 0.12, None, 480, None, None) in plan
     clawed = [row for row in wb["Clawbacks"].iter_rows(values_only=True)]
-    assert ("Clawback: deal D2 (2026-01)", "deal D2, paid in 2026-01 on 3,000.00; stage is now 'Lost'", -3000, 0.1, None, -300, None, None) in clawed
+    # D2 earned 300.00 of January's line: all of it is taken back, with no rate to re-derive
+    assert ("Clawback: deal D2 (2026-01)", "deal D2, paid in 2026-01 on 3,000.00; stage is now 'Lost'", None, None, None, -300, None, "it earned 300.00: all of it is taken back") in clawed
     # the ledger command shows the balances
     code, out, err = cli("ledger", "nia", "--out", str(ws.out))
     assert code == 0, err

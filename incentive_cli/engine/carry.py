@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from ..money import Rounding, allocate, format_amount, format_rate, minor_units, round_money
+from .attribution import by_deal
 from .data import DataSet, Draw
 from .model import BasisStep, Eligibility, Measure, PayoutLine, PersonResult, Program, ProgramResult
 from .periods import Period, reference_of
 
 ZERO = Decimal(0)
-RATE_PLACES = Decimal("1e-12")
+RATE_PLACES = Decimal("1e-10")  # the rate a deal was paid at, as recorded (informational)
 HELD = "held-back"  # component id prefix of the negative line a holdback puts beside a paid line
 TRUE_UP = "true-up"
 
@@ -111,47 +112,42 @@ def base_component(cid: str) -> str:
 
 
 def base_measure(program: Program, component: str) -> Measure | None:
-    """The measure a component's line is a share of (its base), by the line's component id
-    (version suffix and all); None for components without one."""
+    """The measure a component's line is computed on (its base, else the measure it is on),
+    by the line's component id (version suffix and all); None for components without one."""
     comp = next((c for c in program.components if c.id == base_component(component)), None)
-    return program.measure(comp.base) if comp is not None and comp.base is not None else None
+    name = (comp.base or comp.on) if comp is not None else None
+    return program.measure(name) if name else None
 
 
-def deal_values(data: DataSet, program: Program, line: PayoutLine) -> list[tuple[str, Decimal]]:
-    """(deal id, value) of the deals a line was computed from, in deal id order: lines of a
-    component with a base measure that sums a deal field (rate and tier commissions)."""
-    m = base_measure(program, line.component_id)
-    if m is None or line.source_file != "deals" or not len(line.source_rows):
-        return []
+def deal_ids(data: DataSet) -> np.ndarray | None:
+    """The deals' ids by data row (``_i``), or None when the deals carry no id."""
     ft = data.tables.get("deals")
-    if ft is None or m.kind != "sum" or not m.field or m.field not in ft.scales or "deal_id" not in ft.frame.columns:
+    if ft is None or "deal_id" not in ft.frame.columns:
+        return None
+    return ft.deal_ids()
+
+
+def paid_deals(line: PayoutLine, ids: np.ndarray | None) -> list[tuple[str, Decimal, Decimal]]:
+    """(deal id, value credited, money paid) of each deal a line was paid on: its deal
+    attribution (engine/attribution.py), in deal id order; [] for a line not paid on deals."""
+    a = line.attribution
+    if a is None or ids is None or a.table != "deals" or a.paid is None:
         return []
-    frame = ft.frame
-    pos = np.searchsorted(frame["_i"].to_numpy(), np.asarray(line.source_rows))
-    ids = frame["deal_id"].to_numpy()[pos]
-    units = frame[m.field].to_numpy()[pos]
-    scale = ft.scales[m.field]
-    out: dict[str, Decimal] = {}
-    for d, u in zip(ids, units, strict=True):
-        out[str(d)] = out.get(str(d), ZERO) + Decimal(int(u)).scaleb(-scale)
-    return sorted(out.items())
+    return by_deal(a, ids)
 
 
 def payments(program: Program, result: ProgramResult, data: DataSet, period: Period) -> list[DealPaid]:
-    """Each deal's part of every paid line of a program with a clawback rule."""
+    """What each deal earned of every paid line of a program with a clawback rule."""
+    ids = deal_ids(data)
     out = []
     for person in result.people:
         for line in person.lines:
             if line.amount == 0 or line.component_id.startswith((HELD, TRUE_UP)):
                 continue
-            values = deal_values(data, program, line)
-            total = sum((v for _, v in values), ZERO)
-            if not values or total <= 0:
-                continue
-            rate = (line.amount / total).quantize(RATE_PLACES)
-            parts = allocate(line.amount, [v for _, v in values], minor_units(line.currency))
-            for (deal, value), paid in zip(values, parts, strict=True):
-                out.append(DealPaid(period.label, period.label, person.person_id, program.id, line.component_id, deal, value, rate, paid))
+            for deal, value, paid in paid_deals(line, ids):
+                if paid:
+                    rate = (paid / value).quantize(RATE_PLACES).normalize() + 0 if value else ZERO
+                    out.append(DealPaid(period.label, period.label, person.person_id, program.id, line.component_id, deal, value, rate, paid))
     return out
 
 
@@ -163,6 +159,7 @@ def hold_back(program: Program, result: ProgramResult, data: DataSet, period: Pe
     hb = program.holdback
     assert hb is not None
     invoices = data.invoices or {}
+    ids = deal_ids(data)
     holds: list[Hold] = []
     people = []
     for person in result.people:
@@ -175,11 +172,11 @@ def hold_back(program: Program, result: ProgramResult, data: DataSet, period: Pe
             hold_id = f"{period.label}/{program.id}/{line.component_id}/{person.person_id}"
             what = f"{format_rate(hb.share)} of {line.component_name} ({format_amount(line.amount)})"
             if hb.until == "invoice_paid":
-                values = deal_values(data, program, line)
-                if not values:
+                earned = [(deal, paid) for deal, _, paid in paid_deals(line, ids) if paid > 0]
+                if not earned:
                     continue
-                parts = allocate(held, [v for _, v in values], rounding.places)
-                unpaid = [(deal, part) for (deal, _), part in zip(values, parts, strict=True) if part and not _paid_by(invoices.get(deal), period.end)]
+                parts = allocate(held, [p for _, p in earned], rounding.places)
+                unpaid = [(deal, part) for (deal, _), part in zip(earned, parts, strict=True) if part and not _paid_by(invoices.get(deal), period.end)]
                 if not unpaid:
                     continue
                 held = sum((p for _, p in unpaid), ZERO)
@@ -242,41 +239,33 @@ def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[
 # --- clawbacks --------------------------------------------------------------------------
 
 
-def current_values(data: DataSet, program: Program, component: str) -> dict[tuple[str, str], Decimal]:
-    """(deal id, person id) -> the value the deal would be credited with today: its rows in
-    today's export that still pass the base measure's filters (any date)."""
-    from .compute import filter_mask
-
-    m = base_measure(program, component)
-    ft = data.tables.get("deals")
-    if m is None or ft is None or not m.field or m.field not in ft.scales:
-        return {}
-    mask = ft.frame["_pcode"].to_numpy() >= 0
-    for flt in m.filters:
-        mask &= filter_mask(ft, flt.field, flt.op, flt.value)
-    if not m.include_incomplete:
-        for fld in program.required_fields:
-            mask &= filter_mask(ft, fld, "blank", False)
-    f = ft.frame[mask]
-    scale = ft.scales[m.field]
-    out: dict[tuple[str, str], Decimal] = {}
-    for d, p, u in zip(f["deal_id"].to_numpy(), f["_person"].to_numpy(), f[m.field].to_numpy(), strict=True):
-        key = (str(d), str(p))
-        out[key] = out.get(key, ZERO) + Decimal(int(u)).scaleb(-scale)
+def credited_today(result: ProgramResult, ids: np.ndarray | None) -> dict[tuple[str, str, str], Decimal]:
+    """(person, component, deal) -> the value the deal is credited with today for the person
+    in a paid period recomputed on today's export: by the same attribution that paid it, so
+    a manager's roll-up, a split partner's role and a team measure count as they did."""
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for person in result.people:
+        for line in person.lines:
+            for deal, value, _ in paid_deals(line, ids):
+                key = (person.person_id, base_component(line.component_id), deal)
+                out[key] = out.get(key, ZERO) + value
     return out
 
 
 def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period: Period, recompute: Callable[[Program, Period], ProgramResult], seen: Callable[[Program], DataSet] | None = None) -> tuple[list[PayoutLine], list[DealPaid], set[tuple[str, str, str]]]:
-    """A negative line for every paid deal that is gone, no longer passes the filters or is
-    worth less in today's export, within its program's window; and the (person, program,
-    deal) clawed back to nothing. ``seen`` gives the data as a program sees it (converted
-    into its payout currency)."""
+    """A negative line for every paid deal that no longer counts for the person paid on it,
+    or for less, within its program's window: the paid period is recomputed on today's export
+    and each deal's credited value compared. A deal that no longer counts gives back what it
+    earned; one that counts for less gives back that share of it. Also returns the (person,
+    program, deal) clawed back to nothing. ``seen`` gives the data as a program sees it
+    (converted into its payout currency), for the reasons."""
     credited: dict[tuple[str, str, str, str, str], list[DealPaid]] = {}
     for d in prior.deals:
         credited.setdefault((d.person_id, d.program, d.component, d.deal_id, d.origin), []).append(d)
-    all_deals = set(data.tables["deals"].frame["deal_id"].astype(str)) if "deals" in data.tables and "deal_id" in data.tables["deals"].frame.columns else set()
-    cache: dict[tuple[str, str], dict[tuple[str, str], Decimal]] = {}
-    drops: list[tuple[DealPaid, Decimal, Decimal, str]] = []  # (first payment, credited, today, why)
+    ids = deal_ids(data)
+    all_deals = set(ids.tolist()) if ids is not None else set()
+    today_of: dict[tuple[str, str], dict[tuple[str, str, str], Decimal]] = {}
+    drops: list[tuple[DealPaid, Decimal, Decimal, Decimal, str]] = []  # (first payment, credited, paid, today, why)
     for (pid, prog, comp, deal, origin), rows in sorted(credited.items()):
         program = programs.get(prog)
         if program is None or program.clawback is None:
@@ -284,70 +273,92 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
         cb = program.clawback
         if (period.end - Period.parse(origin).end).days > cb.window_days:
             continue
-        if (prog, comp) not in cache:
-            cache[(prog, comp)] = current_values(seen(program) if seen is not None else data, program, comp)
         value = sum((r.amount for r in rows), ZERO)
-        today = cache[(prog, comp)].get((deal, pid), ZERO)
+        paid = sum((r.paid for r in rows), ZERO)
+        if value <= 0 or paid == 0:
+            continue
         if deal not in all_deals:
             if cb.missing == "ignore":
                 continue
-            why = "no longer in the export"
-        elif today == 0:
-            why = _why_not(seen(program) if seen is not None else data, program, comp, deal, pid)
+            today, why = ZERO, "no longer in the export"
         else:
-            why = f"now {format_amount(today)}"
+            if (prog, origin) not in today_of:
+                today_of[(prog, origin)] = credited_today(recompute(program, Period.parse(origin)), ids)
+            today = today_of[(prog, origin)].get((pid, base_component(comp), deal), ZERO)
+            why = f"now {format_amount(today)}" if today else why_not_credited(seen(program) if seen is not None else data, program, comp, deal, pid, Period.parse(origin))
         if today < value:
-            drops.append((rows[0], value, today, why))
+            drops.append((rows[0], value, paid, today, why))
     lines: list[PayoutLine] = []
     out: list[DealPaid] = []
-    gone = {(f.person_id, f.program, f.deal_id) for f, _, today, _ in drops if today == 0}
+    gone = {(f.person_id, f.program, f.deal_id) for f, _, _, today, _ in drops if today == 0}
     rerated: dict[tuple[str, str, str], list[tuple[DealPaid, Decimal, Decimal, str]]] = {}
-    for first, value, today, why in drops:
+    for first, value, paid, today, why in drops:
         program = programs[first.program]
         assert program.clawback is not None
         if program.clawback.rerate:
             rerated.setdefault((first.person_id, first.program, first.origin), []).append((first, value, today, why))
             continue
         rounding = Rounding(minor_units(program.currency), "half_up")
-        exact = -(value - today) * first.rate
+        if today <= 0:
+            exact = -paid
+            note = f"it earned {format_amount(paid)}: all of it is taken back"
+        else:
+            exact = -paid * (value - today) / value
+            note = f"{format_amount(value - today)} of its {format_amount(value)} no longer counts: that share of the {format_amount(paid)} it earned"
         amount = round_money(exact, rounding)
-        step = BasisStep(f"deal {first.deal_id}, paid in {first.origin} on {format_amount(value)}; {why}", base=-(value - today), rate=first.rate, amount=exact)
+        step = BasisStep(f"deal {first.deal_id}, paid in {first.origin} on {format_amount(value)}; {why}", amount=exact, note=note)
         lines.append(PayoutLine(first.person_id, "clawbacks", f"clawback:{first.origin}:{first.program}:{first.deal_id}", f"Clawback: deal {first.deal_id} ({first.origin})", program.currency, amount, exact, (step,)))
         out.append(replace(first, period=period.label, amount=today - value, paid=amount))
     for (pid, prog, origin), items in sorted(rerated.items()):
         program = programs[prog]
         again = recompute(program, Period.parse(origin))
         now = sum((line.amount for p in again.people if p.person_id == pid for line in p.lines if not line.component_id.startswith((HELD, TRUE_UP))), ZERO)
-        paid = sum((x.amount for x in prior.lines if x.person_id == pid and x.program == prog and x.period == origin and not x.component.startswith((HELD, TRUE_UP))), ZERO)
-        paid += sum((d.paid for d in prior.deals if d.person_id == pid and d.program == prog and d.origin == origin and d.period != origin), ZERO)
-        back = min(ZERO, now - paid)
+        paid_then = sum((x.amount for x in prior.lines if x.person_id == pid and x.program == prog and x.period == origin and not x.component.startswith((HELD, TRUE_UP))), ZERO)
+        paid_then += sum((d.paid for d in prior.deals if d.person_id == pid and d.program == prog and d.origin == origin and d.period != origin), ZERO)
+        back = min(ZERO, now - paid_then)
         steps = tuple(BasisStep(f"deal {f.deal_id} ({format_amount(v)}): {why}") for f, v, _, why in items)
-        steps += (BasisStep(f"{prog} for {origin} re-rated on today's export: {format_amount(now)} earned, {format_amount(paid)} paid", amount=back),)
+        steps += (BasisStep(f"{prog} for {origin} re-rated on today's export: {format_amount(now)} earned, {format_amount(paid_then)} paid", amount=back),)
         lines.append(PayoutLine(pid, "clawbacks", f"clawback:{origin}:{prog}", f"Clawback: {program.name} re-rated ({origin})", program.currency, back, back, steps))
         for i, (f, v, t, _) in enumerate(items):
             out.append(replace(f, period=period.label, amount=t - v, paid=back if i == 0 else ZERO))
     return lines, out, gone
 
 
-def _why_not(data: DataSet, program: Program, component: str, deal: str, pid: str) -> str:
-    """Why a deal still in the export no longer counts: the first filter its row fails
-    (stage is now 'Lost'), another owner, or a missing required field."""
+def why_not_credited(data: DataSet, program: Program, component: str, deal: str, pid: str, origin: Period) -> str:
+    """Why a deal still in the export no longer counts for the person paid on it: the first
+    filter its row fails (stage is now 'Lost'), a required field now blank, a date moved out
+    of the paid period, or an owner for whom it no longer counts."""
     from .compute import filter_mask
 
-    m = base_measure(program, component)
     ft = data.tables["deals"]
     f = ft.frame
-    mine = (f["deal_id"].astype(str) == deal).to_numpy()
-    if m is None:
-        return "no longer counts"
-    if not (mine & (f["_person"].astype("string").fillna("") == pid).to_numpy()).any():
-        return "now credited to someone else"
-    first = int(np.flatnonzero(mine)[0])
-    for flt in m.filters:
+    first = int(np.flatnonzero((f["deal_id"].astype("string") == deal).fillna(False).to_numpy())[0])
+    m = base_measure(program, component)
+    if m is not None and m.kind == "attainment" and m.of:
+        m = program.measure(m.of)
+    for flt in m.filters if m is not None else ():
         if not filter_mask(ft, flt.field, flt.op, flt.value)[first]:
-            value = f[flt.field].iloc[first]
-            return f"{flt.field} is now {'blank' if pd.isna(value) else repr(str(value))}"
-    return "no longer counts (a required field is blank)"
+            [value] = ft.text(flt.field, first)
+            return f"{flt.field} is now {repr(value) if value else 'blank'}"
+    for fld in () if m is None or m.include_incomplete else program.required_fields:
+        if not filter_mask(ft, fld, "blank", False)[first]:
+            return f"{fld} is now blank (the program requires it)"
+    date_col = (m.date_field if m is not None else None) or ft.date_field
+    day = f[date_col].iloc[first]
+    if pd.isna(day):
+        return f"{date_col} is now blank"
+    day = pd.Timestamp(day).date()
+    if not origin.start <= day <= origin.end:
+        return f"{date_col} is now {day.isoformat()}, outside {origin.label}"
+    owner = f["_person"].iloc[first]
+    who = data.people[owner].name if isinstance(owner, str) and owner in data.people else "nobody on the roster"
+    comp = next((c for c in program.components if c.id == base_component(component)), None)
+    if comp is not None and comp.type == "split":
+        return "the person no longer holds a role on it"
+    if owner != pid:
+        rollup = m.rollup if m is not None else "own"
+        return f"now owned by {who}" + ("" if rollup == "own" else f", whose deals no longer count for this person ({rollup})")
+    return "no longer counts"
 
 
 # --- true-up ----------------------------------------------------------------------------
@@ -364,10 +375,10 @@ def true_up(result: ProgramResult, prior: Prior, period: Period) -> ProgramResul
     people = []
     for person in result.people:
         mine = [x for x in earlier if x.person_id == person.person_id]
-        paid = sum((x.amount for x in mine), ZERO)
+        back = round_money(ZERO - sum((x.amount for x in mine), ZERO), Rounding(minor_units(result.program.currency)))  # 0.00, never -0
         periods = sorted({x.period for x in mine})
-        step = BasisStep(f"paid by {result.program.name} in {', '.join(periods) if periods else 'no earlier period of ' + year}", amount=-paid)
-        line = PayoutLine(person.person_id, result.program.id, TRUE_UP, f"Paid earlier in {year}", result.program.currency, -paid, -paid, (step,))
+        step = BasisStep(f"paid by {result.program.name} in {', '.join(periods) if periods else 'no earlier period of ' + year}", amount=back)
+        line = PayoutLine(person.person_id, result.program.id, TRUE_UP, f"Paid earlier in {year}", result.program.currency, back, back, (step,))
         people.append(replace(person, lines=person.lines + (line,)))
     return replace(result, people=tuple(people), period_label=period.label, period_start=period.start, period_end=period.end)
 

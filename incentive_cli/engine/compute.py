@@ -18,7 +18,26 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic, Location, Severity
-from ..money import CONTEXT, allocate, format_money, format_number, format_rate, round_money
+from ..money import (
+    CONTEXT,
+    EXACT_PLACES,
+    allocate,
+    format_amount,
+    format_money,
+    format_number,
+    format_rate,
+    round_money,
+)
+from . import attribution
+from . import tiers as tiers_mod
+from .attribution import (
+    DEAL_RULE,
+    MARGINAL_RULE,
+    PROPORTIONAL_RULE,
+    RUNNING_RULE,
+    Attribution,
+    Source,
+)
 from .cohorts import LadderTooLong, assign_cohorts, build_ladder
 from .data import DataSet, FactTable, Person
 from .fx import with_fx
@@ -85,8 +104,11 @@ class RolledRows(Mapping[str, np.ndarray]):
             raise KeyError(p)
         return np.sort(np.concatenate(parts))
 
+    def __contains__(self, p: object) -> bool:  # without joining the rows
+        return any(q in self.own for q in self.members.get(p, ())) if isinstance(p, str) else False
+
     def __iter__(self) -> Iterator[str]:
-        return (p for p, ms in self.members.items() if any(q in self.own for q in ms))
+        return (p for p in self.members if p in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -140,6 +162,29 @@ class Evaluator:
         self.diags: list[Diagnostic] = []
         self.run: Period | None = None  # the run's period: an active window applies inside it
         self.absent: set[tuple[str, str]] = set()  # (target, person) prorated to nothing: no target, no error
+        self._columns: dict[tuple[str, str], np.ndarray] = {}
+
+    # --- columns, converted once ------------------------------------------------------------
+    def units(self, ft: FactTable, fld: str) -> np.ndarray:
+        """A numeric column as int64 units (blank: 0), for every row of the table."""
+        key = (ft.name, fld)
+        if key not in self._columns:
+            self._columns[key] = ft.frame[fld].to_numpy(dtype="int64", na_value=0)
+        return self._columns[key]
+
+    def dates(self, ft: FactTable, fld: str) -> np.ndarray:
+        key = (ft.name, "date:" + fld)
+        if key not in self._columns:
+            self._columns[key] = ft.frame[fld].to_numpy(dtype="datetime64[D]")
+        return self._columns[key]
+
+    def row_values(self, m: Measure, rows: np.ndarray) -> tuple[np.ndarray, int]:
+        """Each row's part of a sum (units at the field's scale) or of a row count (1)."""
+        ft = self.data.tables[m.table or "deals"]
+        if m.kind == "sum":
+            fld = m.field or "amount"
+            return self.units(ft, fld)[rows], ft.scales.get(fld, 0)
+        return np.ones(len(rows), dtype=np.int64), 0
 
     # --- rows ---------------------------------------------------------------------------
     def _filtered(self, m: Measure, period: Period | None, until: dt.date | None = None) -> tuple[FactTable, pd.DataFrame]:
@@ -591,12 +636,14 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         rows_of, src_table = base_mv.rows, base_mv.table
     elif on_mv is not None:
         rows_of, src_table = on_mv.rows, on_mv.table
+    attributed: Mapping[str, Source] = {}
     if c.type == "rate":
         assert base_mv is not None and c.rate is not None
         for p in eligible:
             b = base_mv.values[p]
             exact[p] = b * c.rate
             steps[p].append(BasisStep(f"{c.base} x {format_rate(c.rate)}", base=b, rate=c.rate, amount=exact[p]))
+        attributed = _at_rate(program, c, ev, base_mv, eligible)
     elif c.type == "bonus":
         assert on_mv is not None and c.threshold is not None and c.amount is not None
         for p in eligible:
@@ -606,7 +653,7 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
             rel = ">" if c.strict else ">="
             steps[p].append(BasisStep(f"{c.on} {_fmt_value(v, on_m)} {rel} {_fmt_value(c.threshold, on_m)}: {'yes' if ok else 'no'}", threshold=c.threshold, amount=exact[p], note="" if ok else f"needs {_fmt_value(c.threshold, on_m)}"))
     elif c.type == "tiers":
-        _tier_lines(program, c, ev, data, period, eligible, exact, steps, base_mv, on_mv, on_m)
+        attributed = _tier_lines(program, c, ev, period, eligible, exact, steps, base_mv, on_mv, on_m)
     elif c.type == "rank":
         assert on_mv is not None and c.top is not None
         _rank_awards(c, on_mv, on_m, eligible, data, period, exact, steps, awards)
@@ -624,7 +671,7 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
         assert on_m is not None
         _weekly_lines(c, ev, on_m, eligible, period, exact, steps)
     elif c.type == "split":
-        rows_of = _split_lines(program, c, ev, data, period, eligible, exact, steps)
+        rows_of, attributed = _split_lines(program, c, ev, data, period, eligible, exact, steps)
     elif c.type == "champions":
         assert on_mv is not None
         _champion_rewards(program, c, ev, data, on_mv, on_m, eligible, period, exact, steps, awards)
@@ -634,6 +681,15 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
     out: dict[str, PayoutLine] = {}
     for p in eligible:
         amount = exact.get(p, ZERO)
+        src = attributed.get(p)
+        after: list[tuple[str, Decimal]] = []
+        if src is not None and c.rounding.per == "deal":
+            src = attribution.resolve(src)
+            if src is not None:
+                src = attribution.round_each(src, c.rounding)
+                total = src.total
+                amount = Decimal(total.numerator) / Decimal(total.denominator)
+                steps[p].append(BasisStep(f"each deal's amount rounded {c.rounding.mode.replace('_', ' ')} to {c.rounding.places} decimals, then added up", amount=amount, note="rounding: per deal"))
         gate_ok = True
         if c.gate is not None:
             gv = ev.measure(c.gate.on, period).values[p]
@@ -645,17 +701,41 @@ def _component_lines(program: Program, c: Component, ev: Evaluator, data: DataSe
             else:
                 steps[p].append(BasisStep(f"gate: {c.gate.on} {_fmt_value(gv, gm)} is not {need}", threshold=c.gate.threshold, amount=ZERO, note="no payout below the gate"))
                 amount = ZERO
+                after.append(("zero", ZERO))
         if c.cap is not None and amount > c.cap:
-            steps[p].append(BasisStep(f"cap {format_number(c.cap)}", threshold=c.cap, amount=c.cap, note=f"limited from {format_number(round(amount, 6))}"))
+            steps[p].append(BasisStep(f"cap {format_number(c.cap)}", threshold=c.cap, amount=c.cap, note=f"limited from {format_amount(round(amount, EXACT_PLACES))}" + ("; each deal keeps its share" if src is not None else "")))
             amount = c.cap
+            after.append(("scale", amount))
         if c.floor is not None and amount < c.floor and gate_ok:
-            steps[p].append(BasisStep(f"floor {format_number(c.floor)}", threshold=c.floor, amount=c.floor, note=f"raised from {format_number(round(amount, 6))}"))
+            steps[p].append(BasisStep(f"floor {format_number(c.floor)}", threshold=c.floor, amount=c.floor, note=f"raised from {format_amount(round(amount, EXACT_PLACES))}"))
             amount = c.floor
+            after.append(("scale", amount))
         rounded = round_money(amount, c.rounding)
         rows = rows_of.get(p, np.zeros(0, dtype=np.int64))
         earned = awards.get(p, ()) if gate_ok else ()
-        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "", earned, status.get(p, ""))
+        out[p] = PayoutLine(p, program.id, c.id, c.name, program.currency, rounded, amount, tuple(steps[p]), rows, src_table or "", earned, status.get(p, ""), attribution.deferred(src, after, rounded, c.rounding.places))
     return out
+
+
+def _at_rate(program: Program, c: Component, ev: Evaluator, mv: MeasureValue, eligible: list[str]) -> dict[str, Source]:
+    """A rate's line shared over its rows: each row's value times the rate, exactly (made
+    when first asked for: a roll-up's rows are every member's)."""
+    am = _attribution_measure(program, c)
+    if am is None or c.rate is None:
+        return {}
+    rate_num, rate_den = attribution.fraction_of(c.rate)
+    rule = f"each deal at {format_rate(c.rate)}"
+
+    def maker(p: str) -> Source:
+        def make() -> Attribution | None:
+            rows = mv.rows.get(p)
+            if rows is None or not len(rows):
+                return None
+            units, scale = ev.row_values(am, rows)
+            return attribution.make(rule, rows, attribution.times(units, rate_num), rate_den * 10**scale, units, scale, table=am.table or "deals")
+        return make
+
+    return {p: maker(p) for p in eligible if p in mv.rows}
 
 
 def _rank_awards(c: Component, mv: MeasureValue, m: Measure | None, eligible: list[str], data: DataSet, period: Period, exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], awards: dict[str, tuple[Award, ...]]) -> None:
@@ -853,7 +933,7 @@ def _weekly_lines(c: Component, ev: Evaluator, m: Measure, eligible: list[str], 
         month = nxt
 
 
-def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]]) -> dict[str, np.ndarray]:
+def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]]) -> tuple[dict[str, np.ndarray], dict[str, Attribution]]:
     """Each deal's pool (amount x rate, rounded once) shared among the roles that worked it,
     by largest remainder, so the parts add up to the pool to the cent. Who held a role comes
     from a deal field or the splits source; a deal's own split shares replace the program's.
@@ -868,6 +948,7 @@ def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, p
     for p in eligible:
         exact[p] = ZERO
     got_rows: dict[str, list[int]] = {}
+    got: dict[str, list[tuple[int, int, int, str, Decimal]]] = {}  # person -> (row, part units, deal value units, role, share)
     bad = 0
     ids = rows["deal_id"].astype("string").fillna("").tolist() if "deal_id" in rows.columns else [f"row {ft.row_of(int(i))}" for i in rows["_i"]]
     amounts = rows[fld].to_numpy(dtype="int64", na_value=0)
@@ -912,8 +993,14 @@ def _split_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, p
                 continue
             exact[person] += part
             got_rows.setdefault(person, []).append(int(i))
+            got.setdefault(person, []).append((int(i), int(part.scaleb(places)), int(amounts[k]), role, w / total_w))
             steps[person].append(BasisStep(f"deal {deal} as {role} ({format_rate(round(w / total_w, 6))} of the pool {format_money(pool, places)})", base=pool, amount=part, note=note))
-    return {p: np.array(ix, dtype=np.int64) for p, ix in got_rows.items()}
+    attributed = {}
+    for person, items in got.items():
+        rows_, parts_, values_, roles_, shares_ = zip(*items, strict=True)
+        attributed[person] = attribution.make(f"each deal's pool ({format_rate(c.rate)}) shared by role", np.array(rows_), np.array(parts_, dtype=object), 10**places, np.array(values_), scale,
+                                              role=np.array(roles_, dtype=object), share=np.array(shares_, dtype=object))
+    return {p: np.array(ix, dtype=np.int64) for p, ix in got_rows.items()}, attributed
 
 
 def _gives(s: Step, day: dt.date, got: list[Award]) -> list[str]:
@@ -1031,19 +1118,25 @@ def _pip_targets(c: Component, ev: Evaluator, data: DataSet, period: Period, pla
     return out, how
 
 
-def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], base_mv: MeasureValue | None, on_mv: MeasureValue | None, on_m: Measure | None) -> None:
+def _tier_lines(program: Program, c: Component, ev: Evaluator, period: Period, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], base_mv: MeasureValue | None, on_mv: MeasureValue | None, on_m: Measure | None) -> Mapping[str, Source]:
+    """A tier table's amount per person and what each deal earned of it (see
+    engine/attribution.py for the rules)."""
     on_is_attainment = on_m is not None and c.base is not None and on_m.name != c.base and on_m.kind == "attainment" and on_m.of == c.base
     target_vals: dict[str, Decimal | None] = {}
     if on_is_attainment and on_m is not None:
         target_vals = ev.target(on_m.target or "", period)[0]
+    am = _attribution_measure(program, c)
+    if c.scope != "period":
+        assert base_mv is not None and am is not None
+        return _per_deal_lines(c, ev, am, base_mv, eligible, exact, steps, target_vals if on_is_attainment else None)
+    tables: dict[str, TierTable] = {}
     if c.method == "linear":
         mv = on_mv or base_mv
         assert mv is not None
         for p in eligible:
             exact[p], st = linear(mv.values[p], c.tiers)
             steps[p].extend(st)
-        return
-    if c.scope == "period":
+    else:
         assert base_mv is not None
         for p in eligible:
             base = base_mv.values[p]
@@ -1055,6 +1148,7 @@ def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, pe
                 table = TierTable.of(c.tiers, c.bound, scale=t)
             else:
                 table = TierTable.of(c.tiers, c.bound)
+            tables[p] = table
             by_base = on_is_attainment or c.on in (None, c.base)
             sel = base if by_base else (on_mv.values[p] if on_mv is not None else base)
             if c.method == "marginal":
@@ -1067,64 +1161,123 @@ def _tier_lines(program: Program, c: Component, ev: Evaluator, data: DataSet, pe
                 gap = nxt[0] - sel
                 gap_text = format_money(gap) if by_base else format_number(round(gap, 6))
                 steps[p].append(BasisStep(f"next: {gap_text} more {c.base if by_base else c.on} reaches {nxt[1]}", note="distance to the next tier"))
-        return
-    # deal or running scope: per-deal arithmetic, vectorised
-    assert base_mv is not None
-    bm = program.measure(c.base or "")
-    ft = data.tables[bm.table or "deals"]
-    fld = bm.field or "amount"
-    scale = ft.scales.get(fld, 2)
-    frame = ft.frame
-    idx_all = []
-    persons = []
-    for p in eligible:
-        rows = base_mv.rows.get(p)
+    if am is None:
+        return {}
+    mv_a = ev.measure(am.name, period)
+    if c.method == "marginal" and c.attribution != "proportional":  # one pass for everyone, when first asked for
+        filled: dict[str, Attribution] = {}
+        people = [p for p in eligible if p in tables and p in mv_a.rows]
+
+        def fill(p: str) -> Source:
+            def make() -> Attribution | None:
+                if not filled:
+                    filled.update(_through_table(c, ev, am, mv_a, people, "running", tables, MARGINAL_RULE))
+                return filled.get(p)
+            return make
+
+        return {p: fill(p) for p in people}
+    return {p: _proportional(ev, am, mv_a, p, exact.get(p, ZERO)) for p in eligible if p in mv_a.rows}
+
+
+def _attribution_measure(program: Program, c: Component) -> Measure | None:
+    """The sum or count measure whose rows a component's line is shared over: its base, else
+    the measure it is on (an attainment: the measure attained); None when neither is one."""
+    name = c.base or c.on
+    if not name:
+        return None
+    m = program.measure(name)
+    if m.kind == "attainment" and m.of:
+        m = program.measure(m.of)
+    return m if m.kind in ("sum", "count") and (m.kind == "sum" or m.field in (None, "rows")) else None
+
+
+def _proportional(ev: Evaluator, m: Measure, mv: MeasureValue, p: str, total: Decimal) -> Source:
+    def make() -> Attribution | None:
+        rows = mv.rows.get(p)
+        if rows is None or not len(rows):
+            return None
+        units, scale = ev.row_values(m, rows)
+        return attribution.proportional(PROPORTIONAL_RULE, rows, units, scale, total, table=m.table or "deals")
+    return make
+
+
+def _closing_order(ev: Evaluator, m: Measure, mv: MeasureValue, people: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(people with rows, their rows one person after the other in closing order, where each
+    person's rows start). Closing order: date, then deal id (stable across exports), then
+    file row, so the order of rows in an export never matters."""
+    persons, parts = [], []
+    for p in people:
+        rows = mv.rows.get(p)
         if rows is not None and len(rows):
-            idx_all.append(rows)
             persons.append(p)
+            parts.append(rows)
+    if not parts:
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ft = ev.data.tables[m.table or "deals"]
+    lens = np.array([len(r) for r in parts], dtype=np.int64)
+    rows = np.concatenate(parts)
+    group = np.repeat(np.arange(len(parts)), lens)
+    dates = ev.dates(ft, m.date_field or ft.date_field)
+    order = np.lexsort((rows, ft.id_rank()[rows], dates[rows], group))
+    return persons, rows[order], np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+
+
+def _through_table(c: Component, ev: Evaluator, m: Measure, mv: MeasureValue, people: list[str], scope: str, tables: Mapping[str, TierTable] | None, rule: str, per_unit: Mapping[str, Decimal | None] | None = None) -> dict[str, Attribution]:
+    """Each person's rows through the table (tiers, or the linear points), deal by deal or on
+    the running total: one vectorised pass when everyone has the same table, else person by
+    person (tables scaled by each person's target)."""
+    persons, ordered, starts = _closing_order(ev, m, mv, people)
+    if not persons:
+        return {}
+    units, scale = ev.row_values(m, ordered)
+    first = next(iter(tables.values())) if tables else None
+    same = per_unit is None and (tables is None or all(t == first for t in tables.values()))
+    if same:
+        blocks = [(0, len(ordered), starts, persons)]
+    else:
+        ends = np.r_[starts[1:], len(ordered)]
+        blocks = [(int(a), int(b), np.zeros(1, dtype=np.int64), [p]) for a, b, p in zip(starts, ends, persons, strict=True)]
+    out: dict[str, Attribution] = {}
+    for lo, hi, group_starts, who in blocks:
+        if c.method == "linear":
+            da = tiers_mod.linear_per_deal(scope, c.tiers, units[lo:hi], scale, group_starts, (per_unit or {}).get(who[0]) or Decimal(1))
+            labels = tiers_mod.linear_labels(c.tiers)
+        else:
+            assert tables is not None
+            table = tables[who[0]]
+            da = per_deal(c.method or "", scope, table, units[lo:hi], scale, group_starts)
+            labels = table.labels
+        bounds = np.r_[group_starts, hi - lo]
+        for g, p in enumerate(who):
+            a0, a1 = int(bounds[g]), int(bounds[g + 1])
+            out[p] = attribution.make(rule, ordered[lo + a0:lo + a1], da.num[a0:a1], da.den, units[lo + a0:lo + a1], scale, table=m.table or "deals",
+                                      running=None if da.running is None else da.running[a0:a1], tier=da.reached[a0:a1], tier_labels=labels)
+    return out
+
+
+def _per_deal_lines(c: Component, ev: Evaluator, m: Measure, mv: MeasureValue, eligible: list[str], exact: dict[str, Decimal], steps: dict[str, list[BasisStep]], targets: dict[str, Decimal | None] | None) -> dict[str, Attribution]:
+    """scope deal or running: every deal through the table, each person's line the sum."""
+    people = eligible
+    tables: dict[str, TierTable] | None = None
+    per_unit: dict[str, Decimal | None] | None = None
+    if targets is not None:  # tiers (or points) on a running attainment: the person's target scales them
+        people = [p for p in eligible if targets.get(p)]
+        if c.method == "linear":
+            per_unit = {p: targets[p] for p in people}
+        else:
+            tables = {p: TierTable.of(c.tiers, c.bound, scale=targets[p]) for p in people}  # type: ignore[arg-type]
+    elif c.method != "linear":
+        one = TierTable.of(c.tiers, c.bound)
+        tables = {p: one for p in people}
+    rule = DEAL_RULE if c.scope == "deal" else RUNNING_RULE
+    out = _through_table(c, ev, m, mv, people, c.scope, tables, rule, per_unit)
     for p in eligible:
-        exact[p] = ZERO
-    if not idx_all:
-        return
-    date_col = bm.date_field or ft.date_field
-    order_parts = []
-    starts = []
-    pos = 0
-    # running order: close date, then deal id (stable across exports), then file row
-    all_dates = frame[date_col].to_numpy(dtype="datetime64[D]")
-    id_rank = ft.id_rank()
-    for rows in idx_all:
-        o = np.lexsort((rows, id_rank[rows], all_dates[rows]))
-        order_parts.append(rows[o])
-        starts.append(pos)
-        pos += len(rows)
-    ordered = np.concatenate(order_parts)
-    amounts = frame[fld].to_numpy(dtype="int64", na_value=0)[ordered]
-    group_starts = np.array(starts, dtype=np.int64)
-    if on_is_attainment:
-        for gi, p in enumerate(persons):
-            t = target_vals.get(p)
-            if not t:
-                continue
-            lo = starts[gi]
-            hi = starts[gi + 1] if gi + 1 < len(starts) else len(ordered)
-            table = TierTable.of(c.tiers, c.bound, scale=t)
-            totals, tiers_ = per_deal(c.method or "", c.scope, table, amounts[lo:hi], scale, np.array([0]))
-            exact[p] = totals[0]
-            steps[p].extend(_deal_steps(table, tiers_[0], c))
-        return
-    table = TierTable.of(c.tiers, c.bound)
-    totals, tiers_ = per_deal(c.method or "", c.scope, table, amounts, scale, group_starts)
-    for gi, p in enumerate(persons):
-        exact[p] = totals[gi]
-        steps[p].extend(_deal_steps(table, tiers_[gi], c))
-
-
-def _deal_steps(table: TierTable, per_tier: list[tuple[Decimal, Decimal]], c: Component) -> list[BasisStep]:
-    how = "each deal on its own" if c.scope == "deal" else "each deal on the running total"
-    out = []
-    for i, (b, a) in enumerate(per_tier):
-        if b == 0 and a == 0:
+        a = out.get(p)
+        if a is None:
+            exact[p] = ZERO
             continue
-        out.append(BasisStep(table.labels[i], base=b, rate=table.rates[i], amount=a, note=how))
+        total = a.total
+        exact[p] = Decimal(total.numerator) / Decimal(total.denominator)
+        n = len(a)
+        steps[p].append(BasisStep(f"{n} deal{'s' if n != 1 else ''}, {rule}", amount=exact[p], note="each deal's tier and amount: the deal list"))
     return out

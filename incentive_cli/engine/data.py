@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..diagnostics import Location
@@ -62,6 +64,34 @@ class FactTable:
     row_of: Any  # callable: data row index -> file row number
     currency: str | None = None
     _id_rank: Any = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def deal_ids(self) -> Any:
+        """Every row's deal id as text ('' when blank; the file row when there is no id
+        column), as an object array, converted once."""
+        if "ids" not in self._cache:
+            f = self.frame
+            self._cache["ids"] = f["deal_id"].astype("string").fillna("").to_numpy(dtype=object) if "deal_id" in f.columns else np.array([f"row {self.row_of(int(i))}" for i in f["_i"]], dtype=object)
+        return self._cache["ids"]
+
+    def days(self) -> Any:
+        """Every row's date (the table's date field) as datetime64[D], converted once."""
+        if "days" not in self._cache:
+            self._cache["days"] = self.frame[self.date_field].to_numpy(dtype="datetime64[D]")
+        return self._cache["days"]
+
+    def text(self, fld: str, rows: Any) -> list[str]:
+        """Cells as people read them ('' for a blank): numbers as decimals (not the scaled
+        integers they are held as), dates as ISO days, text as written."""
+        col = self.frame[fld].iloc[rows] if not isinstance(rows, int) else self.frame[fld].iloc[[rows]]
+        kind = self.types.get(fld, "text")
+        if kind in ("money", "number"):
+            scale = self.scales.get(fld, 0)
+            plain = kind == "number"  # a number shows its own digits (0.12); money its currency's (1,000.00)
+            return ["" if pd.isna(v) else format(Decimal(int(v)).scaleb(-scale).normalize() if plain else Decimal(int(v)).scaleb(-scale), "f") for v in col.tolist()]
+        if kind == "date":
+            return ["" if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in col.tolist()]
+        return ["" if pd.isna(v) else str(v) for v in col.tolist()]
 
     def id_rank(self) -> Any:
         """Rank of each row's deal id (for a running order that ignores row order), cached."""

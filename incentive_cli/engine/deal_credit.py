@@ -96,7 +96,7 @@ def deal_credit(program: Program, data: DataSet, period: Period, eligible: list[
     for flt in m.filters:
         ok = filter_mask(ft, flt.field, flt.op, flt.value)[keep]
         if (~ok).any():
-            values = sub[flt.field].astype("string").fillna("").to_numpy(dtype=object)
+            values = np.array(ft.text(flt.field, np.flatnonzero(keep)), dtype=object)
             labels = np.array([f"{flt.field} is {v!r}; the program counts {_describe(flt)}" if v != "" else f"no {flt.field} (a missing CRM field)" for v in values], dtype=object)
             assign(~ok, labels)
     sub_dates = dates[keep]

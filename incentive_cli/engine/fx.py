@@ -105,5 +105,5 @@ def with_fx(program: Any, data: Any, period: Any) -> tuple[Any, list[Diagnostic]
         new["_orig_currency"] = cur
         new["_fx_rate"] = np.array(rates, dtype=object)[codes]
         new["currency"] = payout
-        tables[name] = replace(ft, frame=new, scales=scales, currency=payout, _id_rank=None)
+        tables[name] = replace(ft, frame=new, scales=scales, currency=payout, _id_rank=None, _cache={})
     return replace(data, tables=tables), diags

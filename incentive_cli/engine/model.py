@@ -212,6 +212,7 @@ class Component:
     goals: tuple[Goal, ...] = ()  # goals: the menu
     cutoff_day: int = 1  # goals: the latest choice on or before this day of the period counts
     missing_role: str | None = None  # split: redistribute or unpaid
+    attribution: str | None = None  # tiers, scope period: marginal or proportional (None: the method's default)
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,14 @@ class PayoutLine:
     source_file: str = ""
     awards: tuple[Award, ...] = ()
     status: str = ""  # a plain outcome for the statement's summary ("Met the plan: yes")
+    attributed: Any = field(default=None, compare=False, repr=False)  # engine.attribution.Attribution, or a function making it on first use; None: not paid on deals
+
+    @cached_property
+    def attribution(self) -> Any:
+        """What each deal earned of this line (engine/attribution.py), or None when it is not
+        paid on deals. Made on first use: a roll-up's manager is attributed every member's
+        deals, which only a statement or a clawback asks for."""
+        return self.attributed() if callable(self.attributed) else self.attributed
 
     @cached_property
     def basis(self) -> str:

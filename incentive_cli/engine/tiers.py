@@ -33,8 +33,10 @@ Rules:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 
@@ -136,6 +138,16 @@ def _int_scale(values: list[Decimal]) -> int:
     return m
 
 
+@dataclass(frozen=True)
+class DealAmounts:
+    """What each row earned through a table, in the order given: ``num[k] / den``."""
+
+    num: np.ndarray  # int64, or object (Python ints) where int64 could overflow
+    den: int
+    reached: np.ndarray  # the tier (or linear segment) each row's value or running total fell in
+    running: np.ndarray | None  # running total after each row, in the amounts' units (running order only)
+
+
 def per_deal(
     method: str,
     scope: str,
@@ -143,60 +155,88 @@ def per_deal(
     amounts: np.ndarray,  # int64 minor units, already sorted by person then date
     amount_places: int,
     group_starts: np.ndarray,  # index of each person's first row
-) -> tuple[list[Decimal], list[list[tuple[Decimal, Decimal]]]]:
-    """Exact amounts per person for deal or running scope, in integer arithmetic.
-
-    Returns the amount per person, and per person (base in tier, amount in tier) for each
-    tier. Values are scaled to whole numbers (minor units, times a power of ten when a bound
-    has more decimals); products with rates stay int64 unless they could overflow, in which
-    case Python integers take over."""
-    n_tiers = len(table.rates)
+) -> DealAmounts:
+    """Exact amounts of every row for deal or running scope (``running`` also serves a period
+    total's marginal attribution: the deals fill the tiers in closing order), in integer
+    arithmetic. Values are scaled to whole numbers (minor units, times a power of ten when a
+    bound has more decimals); products with rates stay int64 unless they could overflow, in
+    which case Python integers take over."""
     rate_scale = _int_scale(list(table.rates))
-    bound_scale = max(0, _int_scale(list(table.bounds)) - amount_places)
-    m = bound_scale
+    m = max(0, _int_scale(list(table.bounds)) - amount_places)
     x = amounts.astype(object) if m > 6 else amounts.astype(np.int64) * (10**m)
     rate_num = [int(r.scaleb(rate_scale)) for r in table.rates]
     bnd = [int(b.scaleb(amount_places + m)) for b in table.bounds]
     # overflow guard: values x rates summed per person must stay inside int64
     max_abs = int(np.abs(x).max()) if len(x) else 0
     total_abs = int(np.abs(x).sum()) if len(x) else 0
-    if max(max_abs, total_abs) * max([abs(r) for r in rate_num] + [1]) * 4 >= 2**62:
+    if max(max_abs, total_abs, *[abs(b) for b in bnd]) * max([abs(r) for r in rate_num] + [1]) * (len(rate_num) + 4) >= 2**62:
         x = x.astype(object)
+    running = None
     if scope == "running":
         c_after = _group_cumsum(x, group_starts)
         c_before = c_after - x
-    tier_base = []
-    tier_amt = []
-    for i in range(n_tiers):
+        running = _group_cumsum(amounts.astype(np.int64), group_starts)
+    val = x if scope == "deal" else c_after
+    reached = np.searchsorted(np.array(bnd, dtype=x.dtype), val, side="right" if table.upper else "left") if len(bnd) else np.zeros(len(x), dtype=np.int64)
+    num: np.ndarray = np.zeros(len(x), dtype=x.dtype)
+    for i, rate in enumerate(rate_num):
         lo = bnd[i - 1] if i > 0 else None
         hi = bnd[i] if i < len(bnd) else None
         if method == "marginal":
-            if scope == "deal":
-                part = _slice(x, lo, hi)
-            else:
-                part = _slice(c_after, lo, hi) - _slice(c_before, lo, hi)
-        else:  # retroactive
-            val = x if scope == "deal" else c_after
-            if table.upper:
-                in_tier = (val >= lo if lo is not None else np.ones(len(val), bool)) & (val < hi if hi is not None else True)
-            else:
-                in_tier = (val > lo if lo is not None else np.ones(len(val), bool)) & (val <= hi if hi is not None else True)
-            part = np.where(np.asarray(in_tier, dtype=bool), x, 0)
-        tier_base.append(part)
-        tier_amt.append(part * rate_num[i])
-    denom_base = amount_places + m
-    denom_amt = denom_base + rate_scale
-    people_tiers: list[list[tuple[Decimal, Decimal]]] = []
-    totals: list[Decimal] = []
-    if len(x) == 0:
-        return totals, people_tiers
-    sums_base = [np.add.reduceat(b, group_starts) for b in tier_base]
-    sums_amt = [np.add.reduceat(a, group_starts) for a in tier_amt]
-    for g in range(len(group_starts)):
-        per = [(Decimal(int(sums_base[i][g])).scaleb(-denom_base), Decimal(int(sums_amt[i][g])).scaleb(-denom_amt)) for i in range(n_tiers)]
-        people_tiers.append(per)
-        totals.append(sum((a for _, a in per), Decimal(0)))
-    return totals, people_tiers
+            part = _slice(x, lo, hi) if scope == "deal" else _slice(c_after, lo, hi) - _slice(c_before, lo, hi)
+        else:  # retroactive: the whole row at the rate its value (or running total) reached
+            part = np.where(reached == i, x, 0)
+        num = num + part * rate
+    return DealAmounts(num, 10 ** (amount_places + m + rate_scale), np.asarray(reached, dtype=np.int64), running)
+
+
+def linear_per_deal(scope: str, tiers: tuple[Tier, ...], amounts: np.ndarray, amount_places: int, group_starts: np.ndarray, per_unit: Decimal = Decimal(1)) -> DealAmounts:
+    """A linear table deal by deal: ``deal`` puts each deal's value through the table;
+    ``running`` gives each deal the table's rise from the running total before it to the
+    running total after it (the first deal of a person: the table's value at its running
+    total), so the deals add up to the table on the period total. ``per_unit`` divides the
+    value before it meets the points (a running attainment: the running total over the
+    target). Exact fractions; the common denominator joins them."""
+    pts = [(Fraction(t.at), Fraction(t.pays)) for t in tiers if t.at is not None and t.pays is not None]
+    unit = Fraction(per_unit) * 10**amount_places
+
+    def f(units: int) -> tuple[Fraction, int]:
+        v = Fraction(units) / unit
+        if v <= pts[0][0]:
+            return pts[0][1], 0
+        for k, ((a0, p0), (a1, p1)) in enumerate(zip(pts, pts[1:], strict=False), start=1):
+            if v <= a1:
+                return p0 + (v - a0) * (p1 - p0) / (a1 - a0), k
+        return pts[-1][1], len(pts)
+
+    vals = amounts.astype(np.int64)
+    running = _group_cumsum(vals, group_starts) if scope == "running" else None
+    starts = set(group_starts.tolist())
+    out: list[Fraction] = []
+    reached: list[int] = []
+    before = Fraction(0)
+    for k, u in enumerate((running if running is not None else vals).tolist()):
+        amount, seg = f(int(u))
+        if running is not None:
+            if k in starts:
+                before = Fraction(0)
+            out.append(amount - before)
+            before = amount
+        else:
+            out.append(amount)
+        reached.append(seg)
+    den = 1
+    for q in out:
+        den = den * q.denominator // math.gcd(den, q.denominator)
+    num = np.array([int(q * den) for q in out], dtype=object)
+    return DealAmounts(num, den, np.array(reached, dtype=np.int64), running)
+
+
+def linear_labels(tiers: tuple[Tier, ...]) -> tuple[str, ...]:
+    """Names of a linear table's segments, as ``linear_per_deal`` numbers them."""
+    pts = [(t.at, t.pays) for t in tiers if t.at is not None and t.pays is not None]
+    inner = [f"between {_num(a0)} and {_num(a1)}" for (a0, _), (a1, _) in zip(pts, pts[1:], strict=False)]
+    return ("at or below the first point", *inner, "at or above the last point")
 
 
 def _slice(v: np.ndarray, lo: int | None, hi: int | None) -> np.ndarray:

@@ -53,7 +53,7 @@ def _eligibility(o: PObj | None) -> Eligibility:
 def _rounding(o: PObj | None, default: Rounding) -> Rounding:
     if not o:
         return default
-    return Rounding(places=o.get("places", default.places) if o.get("places") is not None else default.places, mode=o.get("mode") or default.mode)
+    return Rounding(places=o.get("places", default.places) if o.get("places") is not None else default.places, mode=o.get("mode") or default.mode, per=o.get("per") or default.per)
 
 
 def _filters(where: PObj | None) -> tuple[Filter, ...]:
@@ -398,8 +398,16 @@ def _role_shares(c: PObj, ck: _Checker) -> tuple[RoleShare, ...]:
 
 
 # Keys that belong to one component type only.
-TYPE_KEYS = {"goals": ("goals",), "cutoff_day": ("goals",), "weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
+TYPE_KEYS = {"attribution": ("tiers",), "goals": ("goals",), "cutoff_day": ("goals",), "weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
              "slabs": ("slabs",), "milestones": ("milestones",), "tiers": ("tiers",), "top": ("rank",), "ties": ("rank",)}
+
+
+def _sums_deals(name: str | None, measures: dict[str, Measure]) -> bool:
+    """Whether a measure (or the measure an attainment is of) adds up fact rows."""
+    m = measures.get(name or "")
+    if m is not None and m.kind == "attainment":
+        m = measures.get(m.of or "")
+    return m is not None and (m.kind == "sum" or (m.kind == "count" and m.field in (None, "rows")))
 
 
 def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measures: dict[str, Measure], targets: set[str], cohorts: Cohorts | None) -> tuple[Component, ...]:
@@ -447,8 +455,18 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                     ck.error("wrong-type", f"{p}.measure: marginal tiers selected by {on!r} cannot slice the base {base!r}", c.where("measure"), hint=f"use method: retroactive, or make {on!r} an attainment of {base!r}")
             if c.get("scope") in ("deal", "running") and base and measures.get(base) and measures[base].kind != "sum":
                 ck.error("wrong-type", f"{p}.scope: deal and running scopes need a base that sums a field of the deals", c.where("scope"), hint="use scope: period, or a sum measure as base")
-            if c.get("scope") == "deal" and on and on != base:
+            scope = c.get("scope") or "period"
+            if scope == "deal" and on and on != base:
                 ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'measure' must be the base", c.where("scope"), hint="remove measure, or use scope: period or running")
+            om = measures.get(on or "")
+            if scope == "running" and on and base and on != base and om is not None and not (om.kind == "attainment" and om.of == base):
+                ck.error("wrong-type", f"{p}.measure: with scope running the tier follows the running total of the base {base!r}, so 'measure' can only be the base or an attainment of it, not {on!r}", c.where("measure"), hint=f"remove measure, make {on!r} an attainment of {base!r}, or use scope: period")
+            if scope != "period" and c.get("method") == "linear" and not base:
+                ck.error("missing-key", f"{p}: a linear table with scope {scope} puts each deal through the table, so it needs 'base' (the deals measure)", c.loc, hint="add base: revenue (a sum over the deals)")
+            if "attribution" in c and scope != "period":
+                ck.error("wrong-type", f"{p}.attribution: with scope {scope} each deal earns what it computed, so there is nothing to choose", c.where("attribution"), hint="remove attribution, or use scope: period")
+            elif c.get("attribution") == "marginal" and c.get("method") != "marginal":
+                ck.error("wrong-type", f"{p}.attribution: deals can fill the tiers in closing order only in a marginal table; a {c.get('method')} table is shared proportionally", c.where("attribution"), hint="write attribution: proportional, or remove it")
         elif ctype == "slabs" and "ladder" in c:
             need("measure", "the measure the ladder is on, e.g. measure: revenue")
             if "slabs" in c:
@@ -524,6 +542,9 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
             thr = g.get("at_least") if g.get("at_least") is not None else g.get("above")
             if g.get("measure") and thr is not None:
                 gate = Gate(g["measure"], thr, strict=g.get("above") is not None and g.get("at_least") is None)
+        per = c["rounding"].get("per") if isinstance(c.get("rounding"), PObj) else None
+        if per == "deal" and (ctype not in ("rate", "tiers", "split") or not _sums_deals(c.get("base") or c.get("measure"), measures)):
+            ck.error("wrong-type", f"{p}.rounding.per: only a line paid deal by deal can round each deal (a rate, tiers or split on a sum or row count of facts); this {ctype} is paid once on the period", c["rounding"].where("per"), hint="remove per, or write per: line")
         if c.get("cap") is not None and c.get("floor") is not None and c["cap"] < c["floor"]:
             ck.error("wrong-type", f"{p}.cap: the cap {c['cap']} is below the floor {c['floor']}", c.where("cap"), hint="raise the cap or lower the floor")
         out.append(
@@ -536,7 +557,7 @@ def _build_components(doc: PObj, ck: _Checker, program_rounding: Rounding, measu
                 source=c.loc, ladder=_ladder(c) if ctype == "slabs" else None,
                 participants=_participants(c, ck, measures) if ctype == "pip" else None,
                 target=(c.get("target") or "team_lowest") if ctype == "pip" else None,
-                roles=roles, missing_role=c.get("missing_role"), goals=goals, cutoff_day=c.get("cutoff_day") or 1,
+                roles=roles, missing_role=c.get("missing_role"), goals=goals, cutoff_day=c.get("cutoff_day") or 1, attribution=c.get("attribution"),
             )
         )
     return tuple(out)

@@ -195,7 +195,7 @@ def _input_record(path: Path, raw: RawTable, table: str, cols: dict[str, Any], s
     sums = {}
     for fld, sc in scales.items():
         total = int(pd.Series(cols[fld]).sum(skipna=True))
-        sums[fld] = str(decimal_from_units(total, sc).normalize() if sc == NUMBER_PLACES else decimal_from_units(total, sc))
+        sums[fld] = format(decimal_from_units(total, sc).normalize() if sc == NUMBER_PLACES else decimal_from_units(total, sc), "f")
     record: dict[str, Any] = {"table": table, "file": path.name, "path": str(path), "sha256": _sha256(path), "sheet": raw.sheet, "header_row": raw.header_row, "rows": raw.n_rows, "sums": sums}
     profile = _profile(spec) if spec is not None else PLAIN
     if profile is not PLAIN:

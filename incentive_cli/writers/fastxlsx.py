@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from ..money import written
 from .xlsx import col as col_name
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -46,7 +47,7 @@ def _text(s: str) -> str:
 
 def _num(v: Any) -> str:
     if isinstance(v, Decimal):
-        return format(v.normalize() if v == v.to_integral_value() else v, "f")
+        return format(written(v), "f")
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, int):

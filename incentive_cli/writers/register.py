@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.model import PayoutLine, ProgramResult
+from ..money import minor_units, written
 from .xlsx import Formats, cell, col, fit_widths, new_workbook, print_setup
 
 REGISTER_COLUMNS = ("period", "person_id", "person", "program", "component", "component_name", "basis", "amount", "currency")
@@ -52,9 +53,12 @@ def totals_by_currency(results: list[ProgramResult]) -> dict[str, Decimal]:
     return dict(sorted(out.items()))
 
 
-def _amount_text(amount: Decimal) -> str:
-    """Amounts are already rounded to their declared places; print them without exponent."""
-    return f"{amount:f}"
+def _amount_text(amount: Decimal, currency: str) -> str:
+    """Money with at least the currency's decimals (a line rounded to whole units: 1234.00),
+    never an exponent or a negative zero."""
+    exponent = amount.as_tuple().exponent
+    places = max(minor_units(currency), -exponent if isinstance(exponent, int) else 0)
+    return f"{(amount + 0).quantize(Decimal(1).scaleb(-places)):f}"
 
 
 def write_register_csv(path: Path, period: str, results: list[ProgramResult]) -> None:
@@ -62,7 +66,7 @@ def write_register_csv(path: Path, period: str, results: list[ProgramResult]) ->
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(REGISTER_COLUMNS)
     for r, person, line in register_rows(results):
-        w.writerow([period, safe_csv_text(person.person_id), safe_csv_text(person.name), r.program.id, line.component_id, safe_csv_text(line.component_name), safe_csv_text(line.basis), _amount_text(line.amount), line.currency])
+        w.writerow([period, safe_csv_text(person.person_id), safe_csv_text(person.name), r.program.id, line.component_id, safe_csv_text(line.component_name), safe_csv_text(line.basis), _amount_text(line.amount, line.currency), line.currency])
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
@@ -201,7 +205,7 @@ def _cohort_sheet(wb: Any, f: Formats, period: str, results: list[ProgramResult]
             if num is None:
                 ws.write_string(i, j, "no history" if j in (4, 5) else "-")
             else:
-                ws.write_number(i, j, num, f.number)
+                ws.write_number(i, j, written(Decimal(num)), f.number)
         ws.write_string(i, 9, c.reference)
     fit_widths(ws, texts[:4] + [["Rank"], ["Reference value", "1,234,567.89"], ["Cohort average", "1,234,567.89"], ["Cohort maximum", "1,234,567.89"], ["Cohort size"], ["Reference period"]], maximum=40)
     print_setup(ws, f"Cohorts {period}", "", repeat_row=0)
@@ -237,7 +241,7 @@ def _attainment_sheet(wb: Any, f: Formats, period: str, results: list[ProgramRes
     for i, (prog, name, v) in enumerate(sorted(values, key=lambda x: (x[0], -x[2], x[1])), start=first_data):
         ws.write_string(i, 0, prog)
         ws.write_string(i, 1, name)
-        ws.write_number(i, 2, v, f.pct)
+        ws.write_number(i, 2, written(v), f.pct)
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "People", "categories": ["Attainment", 3, 0, 2 + len(ATTAINMENT_BANDS), 0], "values": ["Attainment", 3, 1, 2 + len(ATTAINMENT_BANDS), 1], "fill": {"color": "#63BE7B"}, "data_labels": {"value": True}})
     chart.set_title({"name": "People by attainment band"})
@@ -288,7 +292,7 @@ def write_summary_xlsx(path: Path, period: str, results: list[ProgramResult]) ->
         ws.write_formula(i, ncol_total, f"=SUM({cell(i, 5)}:{cell(i, 4 + len(programs))})", f.money(cur, bold=True), total)
         ws.write_string(i, ncol_total + 1, cur)
         if pid in attainment:
-            ws.write_number(i, ncol_total + 2, attainment[pid], f.pct)
+            ws.write_number(i, ncol_total + 2, written(attainment[pid]), f.pct)
     n = len(ids)
     if ids:
         ws.conditional_format(1, ncol_total + 2, n, ncol_total + 2, {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1.5})

@@ -29,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.attribution import DEAL_BY_DEAL, DealRow, deal_rows
 from ..engine.data import DataSet
 from ..engine.deal_credit import DealCredit
 from ..engine.model import RATIO_KINDS, ProgramResult
 from ..engine.periods import Period
-from ..engine.versions import unversioned
-from ..money import allocate, minor_units
+from ..money import EXACT_PLACES, minor_units
 from .fastxlsx import new_workbook as fast_workbook
 from .xlsx import (
     Formats,
@@ -55,9 +55,10 @@ class ProgramPart:
     reference: str
     measures: list[tuple[str, Decimal, str, str]]  # name, value, kind, how
     targets: list[tuple[str, Decimal | None, str, bool]]  # name, value, how, shown as a percentage
-    lines: list[tuple[str, list[tuple[str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str]], Decimal, bool]]  # component, steps, payout, thresholds are ratios
+    lines: list[tuple[str, list[tuple[str, Decimal | None, Decimal | None, Decimal | None, Decimal | None, str]], Decimal, bool, str]]  # component, steps, payout, thresholds are ratios, how it is shared over deals
     total: Decimal
     cohort: tuple[str, str] | None = None  # name, how it was placed
+    deal_tables: list[tuple[str, str, bool, list[DealRow]]] = field(default_factory=list)  # component, how it was shared, with a running total, the deals
 
 
 @dataclass
@@ -104,9 +105,10 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
             if st is None:
                 manager = data.people[p.manager].name if p.manager in data.people else p.manager  # an id or a name on the roster
                 st = statements[p.person_id] = Statement(p.person_id, p.name, p.role, p.team, manager, person.region, p.currency, period.label, f"{period.start.isoformat()} to {period.end.isoformat()}")
-            lines = [(ln.component_name, [(s.label, s.base, s.rate, s.threshold, s.amount, s.note) for s in ln.steps], ln.amount, ratio_thresholds.get(ln.component_id, False)) for ln in p.lines]
+            lines = [(ln.component_name, [(s.label, s.base, s.rate, s.threshold, s.amount, s.note) for s in ln.steps], ln.amount, ratio_thresholds.get(ln.component_id, False), _shared(ln)) for ln in p.lines]
             cohort = (p.cohort.cohort, p.cohort.text) if p.cohort is not None else None
-            st.programs.append(ProgramPart(r.program.id, r.program.name, r.reference_label, [(n, v, kinds[n], how) for n, v, how in p.measures], [(n, v, how, r.program.target_is_ratio(n)) for n, v, how in p.targets], lines, p.total, cohort))
+            deal_tables = [(ln.component_name, ln.attribution.rule, ln.attribution.running is not None, deal_rows(ln.attribution, data.tables[ln.attribution.table])) for ln in p.lines if ln.attribution is not None and ln.attribution.rule in DEAL_BY_DEAL]
+            st.programs.append(ProgramPart(r.program.id, r.program.name, r.reference_label, [(n, v, kinds[n], how) for n, v, how in p.measures], [(n, v, how, r.program.target_is_ratio(n)) for n, v, how in p.targets], lines, p.total, cohort, deal_tables))
             if attainment:
                 targets = {n: v for n, v, _ in p.targets}
                 values = {n: v for n, v, _ in p.measures}
@@ -121,6 +123,15 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
         if pid in statements:
             statements[pid].statuses += rows
     return [statements[k] for k in sorted(statements)]
+
+
+def _shared(line: Any) -> str:
+    """How a line is shared over deals, for the note beside it; '' for lines of no
+    component (clawbacks, releases, draws, adjustments), which say what they are."""
+    a = line.attribution
+    if a is not None:
+        return f"{len(a)} deal{'s' if len(a) != 1 else ''}: {a.rule}"
+    return "" if ":" in line.component_id or line.component_id in ("draw", "draw-recovery", "true-up") else "not paid on deals"
 
 
 class _DealColumns:
@@ -154,24 +165,19 @@ class _DealColumns:
         if p.person_id not in self.span:
             return
         lo, hi = self.span[p.person_id]
-        credit = self.credit
-        measure = unversioned(credit.measure.name)
-        base_components = {c.id for c in r.program.components if c.base == measure or (c.on == measure and c.type == "tiers")}
         credited = [i for i in range(lo, hi) if self.reasons[i] == ""]
         places = minor_units(st.currency)
         zero = Decimal(0).quantize(Decimal(1).scaleb(-places))
         earned = [zero] * len(credited)
-        base_lines = [ln for ln in p.lines if ln.component_id.split("@", 1)[0] in base_components]
-        for ln in base_lines:  # each commission line over the credited deals it was computed from
-            if len(base_lines) == 1 or not len(ln.source_rows):
-                mine = list(range(len(credited)))
-            else:
-                fed = set(np.asarray(ln.source_rows).tolist())
-                mine = [k for k, i in enumerate(credited) if self.row_i[i] in fed]
-            weights = [self.amounts[credited[k]] or Decimal(0) for k in mine]
-            if mine and sum(weights, Decimal(0)) != 0:
-                for k, part in zip(mine, allocate(ln.amount, weights, places), strict=True):
-                    earned[k] += part
+        at = {self.row_i[i]: k for k, i in enumerate(credited)}
+        for ln in p.lines:  # what each deal earned of every line paid on deals (engine/attribution.py)
+            a = ln.attribution
+            if a is None or a.paid is None or a.table != self.credit.table:
+                continue
+            for row, units in zip(a.rows.tolist(), a.paid.tolist(), strict=True):
+                k = at.get(row)
+                if k is not None and units:
+                    earned[k] += Decimal(units).scaleb(-a.places)
         name = r.program.name
         one = Decimal(1)
         for k, i in enumerate(credited):
@@ -325,7 +331,7 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
     ws.freeze_panes(r + 1, 0)
     first = r + 1
     col_text: list[list[str]] = [[h] for h in head]
-    for comp, steps, payout, ratio in part.lines:
+    for comp, steps, payout, ratio, shared in part.lines:
         for label, base, rate, threshold, amount, note in steps:
             r += 1
             _wrapped(ws, r, comp, NAME_WIDTH)
@@ -334,13 +340,13 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
             col_text[0].append(comp)
             col_text[1].append(label)
             if base is not None:
-                ws.write_number(r, 2, base, f.money(cur, exact=True) if rate is not None else f.number)
+                ws.write_number(r, 2, round(base, EXACT_PLACES), f.money(cur, exact=True) if rate is not None else f.number)
             if rate is not None:
                 ws.write_number(r, 3, rate, f.rate)
             if threshold is not None:
                 ws.write_number(r, 4, threshold, f.pct if ratio else f.number)
             if amount is not None:
-                ws.write_number(r, 5, amount, f.money(cur, exact=True))
+                ws.write_number(r, 5, round(amount, EXACT_PLACES), f.money(cur, exact=True))
             if note:
                 ws.write_string(r, 7, note, f.note)
                 col_text[7].append(note)
@@ -349,15 +355,49 @@ def _write_program(wb: Any, f: Formats, st: Statement, part: ProgramPart, name: 
         ws.write_string(r, 0, comp, f.bold_wrap if len(comp) > NAME_WIDTH else f.bold)
         ws.write_string(r, 1, "payout line (rounded once)", f.bold)
         ws.write_number(r, 6, payout, f.money(cur, bold=False))
+        if shared:
+            ws.write_string(r, 7, shared, f.note)
+            col_text[7].append(shared)
     r += 1
     ws.write_string(r, 1, f"Total {part.name}", f.bold)
     total_cell = cell(r, 6, absolute=True)
     ws.write_formula(r, 6, f"=SUM({cell(first, 6)}:{cell(r - 1, 6)})", f.money(cur, bold=True), part.total)
-    widths = [max(12, min(NAME_WIDTH, max(len(t) for t in col_text[0]) + 2)), max(24, min(70, max(len(t) for t in col_text[1]) + 2)), 16, 9, 12, 16, 14, max(10, min(50, max(len(t) for t in col_text[7]) + 2))]
+    tier_width = 12
+    for comp, rule, running, deals in part.deal_tables:
+        r = _write_deal_by_deal(ws, f, cur, r + 2, comp, rule, running, deals)
+        tier_width = max([tier_width] + [len(d.tier or "") + 2 for d in deals])
+    widths = [max(12, min(NAME_WIDTH, max(len(t) for t in col_text[0]) + 2)), max(24, min(70, max(len(t) for t in col_text[1]) + 2)), 16, 16 if part.deal_tables else 9, tier_width, 16, 14, max(10, min(50, max(len(t) for t in col_text[7]) + 2))]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
     print_setup(ws, st.name, f"{part.name} · {st.period}")
     return total_cell
+
+
+def _write_deal_by_deal(ws: Any, f: Formats, cur: str, r: int, comp: str, rule: str, running: bool, deals: list[DealRow]) -> int:
+    """A line paid deal by deal (scope deal or running): each deal's own figures, so the line
+    can be checked deal by deal; returns the last row written."""
+    ws.write_string(r, 0, f"{comp}: deal by deal", f.subtitle)
+    ws.write_string(r, 2, rule, f.note)
+    r += 1
+    for j, h in enumerate(["Close date", "Deal id", "Amount", "Running total" if running else "", "Tier reached", "Earned (exact)", "Paid", ""]):
+        if h:
+            ws.write_string(r, j, h, f.header)
+    first = r + 1
+    for d in deals:
+        r += 1
+        if d.date is not None:
+            ws.write_datetime(r, 0, d.date, f.date)
+        ws.write_string(r, 1, d.deal_id)
+        ws.write_number(r, 2, d.value, f.money(cur))
+        if running and d.running is not None:
+            ws.write_number(r, 3, d.running, f.money(cur))
+        ws.write_string(r, 4, d.tier or "-")
+        ws.write_number(r, 5, round(d.exact, EXACT_PLACES), f.money(cur, exact=True))
+        ws.write_number(r, 6, d.paid, f.money(cur))
+    r += 1
+    ws.write_string(r, 1, "Total", f.bold)
+    ws.write_formula(r, 6, f"=SUM({cell(first, 6)}:{cell(r - 1, 6)})", f.money(cur, bold=True), sum((d.paid for d in deals), Decimal(0)))
+    return r
 
 
 def _table_top(ws: Any, f: Formats, title: str, head: list[str]) -> int:
@@ -546,7 +586,7 @@ def write_manager_pack(path: Path, manager: str, manager_name: str, team: list[S
     for st in sorted(team, key=lambda s: s.name):
         start = r + 1
         for part in st.programs:
-            for comp, steps, payout, _ in part.lines:
+            for comp, steps, payout, _, _ in part.lines:
                 r += 1
                 basis = "; ".join(s[0] for s in steps)
                 for j, v in enumerate([st.name, part.name, comp, basis]):
