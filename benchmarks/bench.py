@@ -134,8 +134,9 @@ def startup(args: list[str], runs: int = 7) -> float:
 
 
 def main() -> None:
-    from incentive_cli.engine.compute import compute_program, filter_mask
+    from incentive_cli.engine.compute import compute_program
     from incentive_cli.engine.deal_credit import deal_credit
+    from incentive_cli.engine.measures import filter_mask
     from incentive_cli.engine.periods import Period
     from incentive_cli.readers.program import parse_program
     from incentive_cli.readers.sources import read_dataset

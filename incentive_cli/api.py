@@ -115,8 +115,9 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
     from .engine import carry as carried
     from .engine.adjustments import adjustment_results
     from .engine.checks import check_program_data
-    from .engine.compute import compute_program, filter_mask
+    from .engine.compute import compute_program
     from .engine.deal_credit import deal_credit
+    from .engine.measures import filter_mask
     from .engine.seasons import overlap_days
     from .engine.versions import in_force as versions_in_force
     from .engine.versions import label as version_label
@@ -445,7 +446,7 @@ def explain(programs_path: Path, data_dir: Path, period_text: str | None, person
 def leaderboard(programs_path: Path, data_dir: Path, period_text: str | None, program_id: str | None, measure: str | None) -> tuple[Any, Any, Any, str, str]:
     """(standings, period, reference period, measure name, measure kind) for one measure of
     one program."""
-    from .engine.compute import leaderboard as compute_leaderboard
+    from .engine.ranking import leaderboard as compute_leaderboard
     from .readers.sources import read_dataset
 
     loaded = load_programs(programs_path)

@@ -111,21 +111,26 @@ def fraction_of(d: Decimal) -> tuple[int, int]:
     return (n * 10**exp, 1) if exp >= 0 else (n, 10**-exp)
 
 
-def make(rule: str, rows: np.ndarray, num: Any, den: int, value: np.ndarray, value_scale: int, **extra: Any) -> Attribution:
+Values = tuple[np.ndarray, int]  # each row's base value in units, and their scale (decimal places)
+
+
+def make(rule: str, rows: np.ndarray, num: Any, den: int, values: Values, **extra: Any) -> Attribution:
+    value, value_scale = values
     return Attribution(rule, np.asarray(rows, dtype=np.int64), _ints(num), int(den), np.asarray(value, dtype=np.int64), value_scale, **extra)
 
 
-def proportional(rule: str, rows: np.ndarray, value: np.ndarray, value_scale: int, total: Decimal, **extra: Any) -> Attribution | None:
+def proportional(rule: str, rows: np.ndarray, values: Values, total: Decimal, **extra: Any) -> Attribution | None:
     """``total`` shared over the rows by their values, exactly: row k earns total x v_k / V.
     None when the values add up to zero (nothing to share by)."""
-    v = np.asarray(value, dtype=np.int64)
+    v = np.asarray(values[0], dtype=np.int64)
+    value_scale = values[1]
     whole = int(v.sum()) if len(v) else 0
     if whole == 0:
         return None
     n, d = fraction_of(total)
     if whole < 0:  # the denominator stays positive
         n, whole = -n, -whole
-    return make(rule, rows, times(v, n), d * whole, v, value_scale, **extra)
+    return make(rule, rows, times(v, n), d * whole, (v, value_scale), **extra)
 
 
 def scaled(a: Attribution, new_total: Decimal) -> Attribution | None:

@@ -152,8 +152,7 @@ def per_deal(
     method: str,
     scope: str,
     table: TierTable,
-    amounts: np.ndarray,  # int64 minor units, already sorted by person then date
-    amount_places: int,
+    values: tuple[np.ndarray, int],  # int64 units sorted by person then date, and their decimal places
     group_starts: np.ndarray,  # index of each person's first row
 ) -> DealAmounts:
     """Exact amounts of every row for deal or running scope (``running`` also serves a period
@@ -161,6 +160,7 @@ def per_deal(
     arithmetic. Values are scaled to whole numbers (minor units, times a power of ten when a
     bound has more decimals); products with rates stay int64 unless they could overflow, in
     which case Python integers take over."""
+    amounts, amount_places = values
     rate_scale = _int_scale(list(table.rates))
     m = max(0, _int_scale(list(table.bounds)) - amount_places)
     x = amounts.astype(object) if m > 6 else amounts.astype(np.int64) * (10**m)
