@@ -190,8 +190,10 @@ def _yaml11_reading(node: yaml.ScalarNode) -> str | None:
 
 
 class Reader:
-    def __init__(self, file: str):
+    def __init__(self, file: str, renamed: dict[str, str] | None = None):
+        """``renamed``: keys an older format (or a habit) used, with what to write instead."""
         self.file = file
+        self.renamed = renamed or {}
         self.diagnostics: list[Diagnostic] = []
 
     def loc(self, node: yaml.Node, path: str) -> Location:
@@ -329,12 +331,10 @@ class Reader:
             p = f"{path}.{key}" if path else key
             fspec = spec.field_named(key)
             if fspec is None:
-                from .formats import RENAMED_KEYS
-
                 near = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
                 hint = f"did you mean {near[0]!r}?" if near else f"valid keys here: {', '.join(names)}"
-                if key in RENAMED_KEYS:
-                    hint = f"write {RENAMED_KEYS[key]}"
+                if key in self.renamed:
+                    hint = f"write {self.renamed[key]}"
                 elif key.isdigit() and node.flow_style:
                     hint = "inside { } a comma separates entries, so a thousands separator splits the number: write 10000, not 10,000"
                 self.error("unknown-key", f"unknown key {key!r}", knode, p, hint=hint, value=key)

@@ -35,7 +35,7 @@ from ..engine.model import (
     Target,
     Tier,
 )
-from ..formats import PROGRAM, PROGRAM_SCHEMA_VERSIONS
+from ..formats import PROGRAM, PROGRAM_SCHEMA_VERSIONS, RENAMED_KEYS
 from ..money import Rounding
 from ..spec import PList, PObj, Reader
 from .yaml_nodes import load_yaml
@@ -570,7 +570,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         if not diags:
             diags.append(Diagnostic("missing-key", "the file is empty", Location(file, 1, 1), hint="start with schema_version: 1"))
         return None, diags
-    reader = Reader(file)
+    reader = Reader(file, RENAMED_KEYS)
     doc = reader.read(loaded.root, PROGRAM, "")
     diags += reader.diagnostics
     if not isinstance(doc, PObj):
