@@ -62,6 +62,8 @@ class FactTable:
     row_of: Any  # callable: data row index -> file row number
     currency: str | None = None
     _id_rank: Any = None
+    header_row: int = 1  # the file row of the header (an empty export is located there)
+    sheet: str | None = None
 
     def id_rank(self) -> Any:
         """Rank of each row's deal id (for a running order that ignores row order), cached."""

@@ -120,7 +120,22 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
     for pid, rows in (balances or {}).items():
         if pid in statements:
             statements[pid].statuses += rows
+    declared = data_declarations(data)
+    for st in statements.values():
+        st.statuses += declared
     return [statements[k] for k in sorted(statements)]
+
+
+def data_declarations(data: DataSet) -> list[tuple[str, str]]:
+    """What sources.yaml declared about reading the data that changes figures (blank cells
+    read as 0), shown on every statement: the reader of a statement is told, not only
+    run.json."""
+    out = []
+    for record in data.inputs:
+        for fld, how in sorted((record.get("blank") or {}).items()):
+            cells = f"{how['cells']:,} cell" + ("" if how["cells"] == 1 else "s")
+            out.append((f"Blank {fld} read as 0", f"{cells} of {record['file']} (declared in sources.yaml)"))
+    return out
 
 
 class _DealColumns:

@@ -1,0 +1,158 @@
+"""Deal identity: a deals source's key, ids a spreadsheet mangled, and duplicate keys.
+
+A deal exported twice must never count twice in silence. The key (``key:``, default the
+deal id) is compared after trimming, case-sensitively unless ``key_case: insensitive``. Two
+rows with one key are an error naming both rows, unless the source declares how duplicates
+resolve (``duplicates: last`` with an ``order`` field: the row with the highest order value
+is kept, every other one is listed in run.json). All of it is vectorised over the frame:
+Python runs per duplicated key reported, never per row.
+
+Ids that a spreadsheet turned into numbers are refused: scientific notation
+(``1.23457E+18``), numeric XLSX cells of 16 digits or more (Excel keeps 15 significant
+digits), and long CSV ids whose digits past the 15th are all zeros, when the column holds
+at least three such zeros in all (the chance that real ids end so is below one in 1,000).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..diagnostics import Diagnostic
+from .cells import ColumnErrors
+from .table import RawTable
+
+SCIENTIFIC = r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+"
+EXCEL_DIGITS = 15
+MIN_LOST_ZEROS = 3
+MAX_REPORTED = 20
+ID_HINT = "export the id column as text (in Excel: format the column as Text before pasting or saving, or export CSV straight from the CRM); a number in a spreadsheet keeps only 15 digits"
+
+
+def key_fields(spec: Any, wanted: dict[str, list[str]]) -> list[str]:
+    """The key a deals source declares, else its deal id when mapped, else none."""
+    key = spec.get("key")
+    if key is None:
+        return ["deal_id"] if "deal_id" in wanted else []
+    return [key] if isinstance(key, str) else [str(k) for k in key]
+
+
+def check_mangled_ids(raw: RawTable, fld: str, text: pd.Series, sink: list[Diagnostic]) -> np.ndarray:
+    """Refuses, at their cells, ids a spreadsheet mangled; returns the mask of those rows."""
+    ce = ColumnErrors(raw, fld, sink, summary_code="mangled-id")
+    bad = np.zeros(len(text), dtype=bool)
+    cells = raw.columns[fld]
+    if isinstance(cells, list):  # XLSX: a number cell of 16 digits or more lost the ones past the 15th
+        for i, c in enumerate(cells):
+            if isinstance(c, int | float) and not isinstance(c, bool) and abs(c) >= 10 ** EXCEL_DIGITS:
+                digits = len(str(int(abs(c))))
+                ce.add("mangled-id", i, str(c), f"the id is a number cell ({c:.15g}): a spreadsheet keeps 15 digits of a number, so this {digits}-digit id has lost its last {digits - EXCEL_DIGITS}", ID_HINT)
+                bad[i] = True
+    sci = text.str.fullmatch(SCIENTIFIC).fillna(False).to_numpy(dtype=bool) & ~bad
+    for i in np.flatnonzero(sci).tolist():
+        ce.add("mangled-id", i, str(text.iloc[i]), f"{text.iloc[i]!r} is an id in scientific notation: a spreadsheet turned it into a number and lost its digits", ID_HINT)
+    bad |= sci
+    if not isinstance(cells, list):
+        long = text.str.fullmatch(r"\d{16,}").fillna(False).to_numpy(dtype=bool)
+        if long.any():
+            digits = text[long].str.lstrip("0")
+            tails = digits.str.slice(EXCEL_DIGITS)
+            zeros = tails.str.fullmatch("0*").fillna(False)
+            if bool(zeros.all()) and int(tails.str.len().sum()) >= MIN_LOST_ZEROS:
+                for i in np.flatnonzero(long).tolist():
+                    ce.add("mangled-id", i, str(text.iloc[i]), f"{text.iloc[i]!r}: every long id in this column ends in zeros past its 15th digit, as a spreadsheet leaves a number it rounded", ID_HINT)
+                bad |= long
+    ce.close()
+    return bad
+
+
+def _key_codes(frame: pd.DataFrame, key: list[str], insensitive: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One integer code per distinct key (fields joined), and the mask of rows whose key is
+    blank. Factorised (pyarrow's hashing), so a million ids cost a few tens of milliseconds."""
+    parts = [frame[f].astype("string").fillna("") for f in key]
+    blank = np.logical_or.reduce([(p == "").to_numpy(dtype=bool) for p in parts])
+    joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep="\x1f")
+    if insensitive:
+        joined = joined.str.casefold()
+    codes, _ = pd.factorize(joined)
+    return codes, blank
+
+
+def resolve_duplicates(raw: RawTable, frame: pd.DataFrame, spec: Any, key: list[str], sink: list[Diagnostic]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The frame with each key once: an error for every duplicated key (default), or the
+    declared resolution; and what was done, for run.json. ``frame`` holds one row per data
+    row, in file order (``_i`` is the row's position)."""
+    codes, blank = _key_codes(frame, key, spec.get("key_case") == "insensitive")
+    note: dict[str, Any] = {"key": key if len(key) > 1 else key[0]}
+    if spec.get("key_case") == "insensitive":
+        note["key_case"] = "insensitive"
+    what = " / ".join(key)
+    ce = ColumnErrors(raw, key[0], sink, summary_code="blank-value")
+    for i in np.flatnonzero(blank).tolist():
+        ce.add("blank-value", i, "", f"the deal has no {what}: it cannot be told from a copy of another deal", f"export the {key[0]} of every deal, or declare the fields that identify a deal (key: in sources.yaml)")
+    ce.close()
+    dup = (np.bincount(codes)[codes] > 1) & ~blank if len(codes) else np.zeros(0, dtype=bool)
+    if not dup.any():
+        return frame, note
+    pos = np.flatnonzero(dup)
+    sub = pd.DataFrame({"k": codes[dup], "pos": pos})
+    if (spec.get("duplicates") or "error") == "error":
+        _report_duplicates(raw, sub, what, sink)
+        return frame, note
+    order = str(spec.get("order"))
+    before = len(sink)
+    kept, drop = _latest(raw, frame, sub, what, order, sink)
+    if len(sink) > before:
+        return frame, note
+    reasons = {int(k): raw.row_of(int(p)) for k, p in kept.items()}
+    raw.ignored += [{"row": raw.row_of(int(i)), "reason": f"duplicate {what} {raw_text(raw, key[0], int(i))!r}: row {reasons[int(codes[i])]} has the latest {order} (duplicates: last)", "text": raw_text(raw, key[0], int(i))} for i in drop.tolist()]
+    note["duplicates"] = {"rule": f"last by {order}", "rows_dropped": int(len(drop))}
+    keep = np.ones(len(frame), dtype=bool)
+    keep[drop] = False
+    return frame[keep].reset_index(drop=True), note
+
+
+def _report_duplicates(raw: RawTable, sub: pd.DataFrame, what: str, sink: list[Diagnostic]) -> None:
+    """One error per duplicated key, at its second row, naming its rows (the first 20 keys,
+    then how many more)."""
+    groups = sub.groupby("k", sort=False)["pos"]
+    firsts = groups.min().sort_values()
+    for k in firsts.index[:MAX_REPORTED]:
+        rows = sorted(groups.get_group(k).tolist())
+        shown = ", ".join(str(raw.row_of(int(i))) for i in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        first = raw_text(raw, what.split(" / ")[0], rows[0])
+        sink.append(Diagnostic("duplicate-deal", f"{what} {first!r} appears on {len(rows)} rows ({shown}): a deal counts once", raw.location(what.split(" / ")[0], int(rows[1])), hint="remove the copies from the export (ids are compared without their surrounding spaces), or declare how duplicates resolve: duplicates: last with order: <a last-modified field>", value=first))
+    if len(firsts) > MAX_REPORTED:
+        sink.append(Diagnostic("duplicate-deal", f"... and {len(firsts) - MAX_REPORTED:,} more duplicated ids", raw.location(what.split(" / ")[0]), hint="fix the first ones; the rest are likely the same problem"))
+
+
+def raw_text(raw: RawTable, fld: str, i: int) -> str:
+    v = raw.columns[fld][i]
+    v = v.as_py() if hasattr(v, "as_py") else v
+    return "" if v is None else str(v).strip()
+
+
+def _latest(raw: RawTable, frame: pd.DataFrame, sub: pd.DataFrame, what: str, order: str, sink: list[Diagnostic]) -> tuple[pd.Series, np.ndarray]:
+    """duplicates: last. Per duplicated key, the position of the row with the highest order
+    value, and the positions of the other rows (to drop). A blank order value, or two
+    highest rows that differ, cannot say which row is the latest: an error at the cell."""
+    o = frame[order].to_numpy()[sub["pos"].to_numpy()]
+    sub = sub.assign(o=o, blank=pd.isna(o))
+    for p in sub.loc[sub["blank"], "pos"].tolist()[:MAX_REPORTED]:
+        sink.append(Diagnostic("duplicate-deal", f"{what} {raw_text(raw, what.split(' / ')[0], p)!r} appears on several rows and this one has no {order}: which row is the latest cannot be told", raw.location(order, p), hint=f"fill {order} on every row of the export (duplicates: last keeps the row with the highest {order})", value=raw_text(raw, what.split(' / ')[0], p)))
+    top = sub.groupby("k", sort=False)["o"].transform("max")
+    best = sub[(sub["o"] == top).to_numpy(dtype=bool) & ~sub["blank"].to_numpy()]
+    many = best.groupby("k", sort=False)["pos"].transform("size").to_numpy() > 1
+    if many.any():
+        tied = best[many]
+        cols = [c for c in frame.columns if not c.startswith("_")]
+        shown = frame.iloc[tied["pos"].to_numpy()][cols].astype("string").fillna("").agg("\x1f".join, axis=1).to_numpy()
+        for n, (_, grp) in enumerate(tied.assign(row=shown).groupby("k", sort=False)):
+            if grp["row"].nunique() > 1 and n < MAX_REPORTED:
+                rows = " and ".join(str(raw.row_of(int(p))) for p in grp["pos"])
+                first = raw_text(raw, what.split(" / ")[0], int(grp["pos"].iloc[0]))
+                sink.append(Diagnostic("duplicate-deal", f"{what} {first!r} appears on rows {rows} with the same {order}, and the rows differ: which one is the latest cannot be told", raw.location(order, int(grp["pos"].iloc[-1])), hint=f"make {order} tell the rows apart in the export, or remove the stale row", value=first))
+    kept = best.groupby("k", sort=False)["pos"].max()  # identical copies: the last in the file
+    return kept, np.setdiff1d(sub["pos"].to_numpy(), kept.to_numpy())
