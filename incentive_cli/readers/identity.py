@@ -15,6 +15,7 @@ at least three such zeros in all (the chance that real ids end so is below one i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -39,8 +40,29 @@ def key_fields(spec: Any, wanted: dict[str, list[str]]) -> list[str]:
     return [key] if isinstance(key, str) else [str(k) for k in key]
 
 
+def _arrow(values: pd.Series) -> Any:
+    """The pyarrow strings behind a text column (one chunk), trimmed blanks as ""."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(values.astype(object), type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.fill_null(arr, "")
+
+
+def _candidates(mask: Any) -> np.ndarray:
+    return np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+
+
 def check_mangled_ids(raw: RawTable, fld: str, text: pd.Series, sink: list[Diagnostic]) -> np.ndarray:
-    """Refuses, at their cells, ids a spreadsheet mangled; returns the mask of those rows."""
+    """Refuses, at their cells, ids a spreadsheet mangled; returns the mask of those rows.
+    One vectorised pass finds scientific notation; a length kernel picks the few ids of 16
+    characters or more before Python looks at any."""
+    import pyarrow.compute as pc
+
     ce = ColumnErrors(raw, fld, sink, summary_code="mangled-id")
     bad = np.zeros(len(text), dtype=bool)
     cells = raw.columns[fld]
@@ -50,41 +72,77 @@ def check_mangled_ids(raw: RawTable, fld: str, text: pd.Series, sink: list[Diagn
                 digits = len(str(int(abs(c))))
                 ce.add("mangled-id", i, str(c), f"the id is a number cell ({c:.15g}): a spreadsheet keeps 15 digits of a number, so this {digits}-digit id has lost its last {digits - EXCEL_DIGITS}", ID_HINT)
                 bad[i] = True
-    sci = text.str.fullmatch(SCIENTIFIC).fillna(False).to_numpy(dtype=bool) & ~bad
-    for i in np.flatnonzero(sci).tolist():
-        ce.add("mangled-id", i, str(text.iloc[i]), f"{text.iloc[i]!r} is an id in scientific notation: a spreadsheet turned it into a number and lost its digits", ID_HINT)
-    bad |= sci
+    arr = _arrow(text)
+    for i in _candidates(pc.match_substring_regex(arr, f"^{SCIENTIFIC}$")).tolist():
+        value = str(arr[i])
+        if not bad[i]:
+            ce.add("mangled-id", i, value, f"{value!r} is an id in scientific notation: a spreadsheet turned it into a number and lost its digits", ID_HINT)
+            bad[i] = True
     if not isinstance(cells, list):
-        long = text.str.fullmatch(r"\d{16,}").fillna(False).to_numpy(dtype=bool)
-        if long.any():
-            digits = text[long].str.lstrip("0")
-            tails = digits.str.slice(EXCEL_DIGITS)
-            zeros = tails.str.fullmatch("0*").fillna(False)
-            if bool(zeros.all()) and int(tails.str.len().sum()) >= MIN_LOST_ZEROS:
-                for i in np.flatnonzero(long).tolist():
-                    ce.add("mangled-id", i, str(text.iloc[i]), f"{text.iloc[i]!r}: every long id in this column ends in zeros past its 15th digit, as a spreadsheet leaves a number it rounded", ID_HINT)
-                bad |= long
+        long = [i for i in _candidates(pc.greater_equal(pc.utf8_length(arr), 16)).tolist() if re.fullmatch(r"\d{16,}", str(arr[i]))]
+        tails = [str(arr[i]).lstrip("0")[EXCEL_DIGITS:] for i in long]
+        if long and all(not t.strip("0") for t in tails) and sum(len(t) for t in tails) >= MIN_LOST_ZEROS:
+            for i in long:
+                ce.add("mangled-id", i, str(arr[i]), f"{str(arr[i])!r}: every long id in this column ends in zeros past its 15th digit, as a spreadsheet leaves a number it rounded", ID_HINT)
+                bad[i] = True
     ce.close()
     return bad
 
 
-def _key_codes(frame: pd.DataFrame, key: list[str], insensitive: bool) -> tuple[np.ndarray, np.ndarray]:
-    """One integer code per distinct key (fields joined), and the mask of rows whose key is
-    blank. Factorised (pyarrow's hashing), so a million ids cost a few tens of milliseconds."""
-    parts = [frame[f].astype("string").fillna("") for f in key]
-    blank = np.logical_or.reduce([(p == "").to_numpy(dtype=bool) for p in parts])
-    joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep="\x1f")
+def _duplicated(frame: pd.DataFrame, key: list[str], insensitive: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mask of rows whose key is blank, and the positions of the rows whose key another
+    row shares, with one code per shared key. Keys of one length (the usual export: every
+    Salesforce or Maven id alike) are hashed as fixed-width words in numpy and sorted, and
+    only the rows whose hash repeats are compared as text; other keys are hashed by
+    pyarrow's dictionary encoding. Either way no Python runs per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [_arrow(frame[f]) for f in key]
+    blank = np.logical_or.reduce([np.asarray(pc.equal(p, "").to_numpy(zero_copy_only=False), dtype=bool) for p in parts])
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*[pc.cast(p, pa.large_string()) for p in parts], pa.scalar("\x1f", pa.large_string()))
     if insensitive:
-        joined = joined.str.casefold()
-    codes, _ = pd.factorize(joined)
-    return codes, blank
+        joined = pc.utf8_lower(joined)
+    hashed = _fixed_width_hash(joined)
+    if hashed is not None:
+        ordered = np.sort(hashed)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        candidates = np.flatnonzero(np.isin(hashed, repeated)) if len(repeated) else np.zeros(0, dtype=np.int64)
+        joined = joined.take(candidates)
+    else:
+        candidates = np.arange(len(joined))
+    codes = pc.dictionary_encode(joined).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    shared = (np.bincount(codes)[codes] > 1) & ~blank[candidates] if len(codes) else np.zeros(0, dtype=bool)
+    return blank, candidates[shared], codes[shared]
+
+
+def _fixed_width_hash(arr: Any) -> np.ndarray | None:
+    """A 64-bit hash of each string when all have the same (non-zero) length, read straight
+    from Arrow's buffers: the bytes as words, mixed. None for strings of several lengths."""
+    import pyarrow as pa
+
+    if len(arr) < 2 or arr.null_count:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)[arr.offset: arr.offset + len(arr) + 1]
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or int(offsets[-1] - offsets[0]) != width * len(arr) or not (np.diff(offsets) == width).all():
+        return None
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(len(arr), width)
+    words = -(-width // 8)
+    padded = np.zeros((len(arr), words * 8), dtype=np.uint8)
+    padded[:, :width] = data
+    view = padded.view(np.uint64)
+    hashed = view[:, 0].copy()
+    for j in range(1, words):
+        hashed = hashed * np.uint64(0x9E3779B97F4A7C15) ^ view[:, j]
+    return hashed
 
 
 def resolve_duplicates(raw: RawTable, frame: pd.DataFrame, spec: Any, key: list[str], sink: list[Diagnostic]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The frame with each key once: an error for every duplicated key (default), or the
     declared resolution; and what was done, for run.json. ``frame`` holds one row per data
     row, in file order (``_i`` is the row's position)."""
-    codes, blank = _key_codes(frame, key, spec.get("key_case") == "insensitive")
+    blank, pos, codes = _duplicated(frame, key, spec.get("key_case") == "insensitive")
     note: dict[str, Any] = {"key": key if len(key) > 1 else key[0]}
     if spec.get("key_case") == "insensitive":
         note["key_case"] = "insensitive"
@@ -93,11 +151,9 @@ def resolve_duplicates(raw: RawTable, frame: pd.DataFrame, spec: Any, key: list[
     for i in np.flatnonzero(blank).tolist():
         ce.add("blank-value", i, "", f"the deal has no {what}: it cannot be told from a copy of another deal", f"export the {key[0]} of every deal, or declare the fields that identify a deal (key: in sources.yaml)")
     ce.close()
-    dup = (np.bincount(codes)[codes] > 1) & ~blank if len(codes) else np.zeros(0, dtype=bool)
-    if not dup.any():
+    if not len(pos):
         return frame, note
-    pos = np.flatnonzero(dup)
-    sub = pd.DataFrame({"k": codes[dup], "pos": pos})
+    sub = pd.DataFrame({"k": codes, "pos": pos})
     if (spec.get("duplicates") or "error") == "error":
         _report_duplicates(raw, sub, what, sink)
         return frame, note
@@ -106,8 +162,9 @@ def resolve_duplicates(raw: RawTable, frame: pd.DataFrame, spec: Any, key: list[
     kept, drop = _latest(raw, frame, sub, what, order, sink)
     if len(sink) > before:
         return frame, note
-    reasons = {int(k): raw.row_of(int(p)) for k, p in kept.items()}
-    raw.ignored += [{"row": raw.row_of(int(i)), "reason": f"duplicate {what} {raw_text(raw, key[0], int(i))!r}: row {reasons[int(codes[i])]} has the latest {order} (duplicates: last)", "text": raw_text(raw, key[0], int(i))} for i in drop.tolist()]
+    kept_row = {int(k): raw.row_of(int(p)) for k, p in kept.items()}
+    code_of = dict(zip(pos.tolist(), codes.tolist(), strict=True))
+    raw.ignored += [{"row": raw.row_of(int(i)), "reason": f"duplicate {what} {raw_text(raw, key[0], int(i))!r}: row {kept_row[code_of[int(i)]]} has the latest {order} (duplicates: last)", "text": raw_text(raw, key[0], int(i))} for i in drop.tolist()]
     note["duplicates"] = {"rule": f"last by {order}", "rows_dropped": int(len(drop))}
     keep = np.ones(len(frame), dtype=bool)
     keep[drop] = False

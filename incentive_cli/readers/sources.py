@@ -38,6 +38,7 @@ from .cells import (
     parse_money,
     parse_text,
     raw_value,
+    to_arrow_text,
 )
 from .identity import check_mangled_ids, key_fields, resolve_duplicates
 from .profiles import PLAIN, PROFILES, REPORT_HINT, Profile, apply_values, is_report_label
@@ -454,7 +455,9 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
     frame["_person"] = pd.array(matched, dtype="string").take(codes)
     code_of = {pid: k for k, pid in enumerate(sorted(people))}
     frame["_pcode"] = np.array([code_of.get(pid, -1) if pid is not None else -1 for pid in matched], dtype=np.int32)[codes]
-    missing = frame["_person"].isna().to_numpy()
+    missing = frame["_person"].isna().to_numpy().copy()
+    if missing.any():  # an error cell (#N/A, a formula without its result) is refused as such, not as an owner
+        missing &= ~to_arrow_text(raw.columns["owner"])[1][frame["_i"].to_numpy()]
     if missing.any():
         # a roster that could not be read already says so: its owners are not reported one by one
         severity_error = (spec.get("unknown_owners") or "error") == "error" and roster_ok
@@ -465,7 +468,15 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
             label = "blank owner" if owner in ("", "<NA>") else f"owner {owner!r}"
             if severity_error:
                 diags.append(Diagnostic("unknown-owner", f"{label} matches nobody on the roster ({len(grp)} row(s); first shown)", raw.location("owner", first), hint="add the person to the roster (or fix the name), or set unknown_owners: report for this source", value=owner))
-    return FactTable(table, str(path), frame, date_field, types, scales, raw.row_of, currency=None, header_row=raw.header_row, sheet=raw.sheet)
+    row_of = raw.row_of
+    if len(frame) != raw.n_rows:  # rows dropped (duplicates: last): the engine indexes by position
+        kept = frame["_i"].to_numpy().copy()
+        frame["_i"] = np.arange(len(frame), dtype=np.int64)
+
+        def row_of(i: int) -> int:
+            return raw.row_of(int(kept[i]))
+
+    return FactTable(table, str(path), frame, date_field, types, scales, row_of, currency=None, header_row=raw.header_row, sheet=raw.sheet)
 
 
 def _blank_numbers(raw: RawTable, cols: dict[str, Any], types: dict[str, str], optional: set[str], spec: PObj, diags: list[Diagnostic]) -> dict[str, Any]:

@@ -337,6 +337,7 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     sink = pa.BufferOutputStream()
     sink.write(utf8)
     native = sink.getvalue()
+    tbl: Any = None
     for attempt in ([typed, {}] if typed else [{}]):
         column_types = {n: attempt.get(n, pa.string()) for n in names}
         try:
@@ -356,10 +357,12 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
             if ragged:
                 return None, diags + ragged
             return None, [Diagnostic("file-unreadable", f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", Location(file), hint="check the delimiter declared in sources.yaml")]
+    read = tbl.num_rows
     tbl, blank = _without_blank_rows(tbl)
     cols = {f: tbl.column(mapping[f]) for f in mapping}
     raw = RawTable(file, None, idx + 1, {f: str(header[c]).strip() for f, c in mapping.items()}, {f: c + 1 for f, c in mapping.items()}, cols, tbl.num_rows, None, text, delimiter, idx + 1)
-    if "\n\n" in text or "\n\r\n" in text or "\r\r" in text:  # blank lines, which pyarrow skips: count them exactly
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1) - skip
+    if lines != read:  # blank lines (which pyarrow skips) or values over several lines: count exactly
         rows = raw._compute_csv_rows()
         if rows and len(rows) == tbl.num_rows:
             raw.row_numbers = rows
