@@ -166,7 +166,9 @@ def run(
     totals = ", ".join(f"{format_money(v)} {k}" for k, v in totals_by_currency(result.results).items()) or "nothing"
     people = len({p.person_id for r in result.results for p in r.people})
     lines = sum(len(p.lines) for r in result.results for p in r.people)
-    msg = "Facts: " + "; ".join(c.render(result.period) for c in result.facts) + ("" if all(c.in_period for c in result.facts) else " (--allow-empty)") + "\n" if result.facts else ""
+    from .engine.checks import render_facts
+
+    msg = "Facts: " + render_facts(result.facts, result.period) + ("" if all(c.in_period for c in result.facts) else " (--allow-empty)") + "\n" if result.facts else ""
     msg += f"{result.period.label}: {len(result.results)} program(s), {people} people, {lines} payout lines, total {totals}. Wrote {result.out_path}/"
     if result.skipped:
         msg += "\nSkipped: " + "; ".join(result.skipped)

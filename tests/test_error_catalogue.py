@@ -53,23 +53,13 @@ def _with(ws: Workspace, roster: str = GOOD_ROSTER, deals: str | bytes = GOOD_DE
     return ws
 
 
-def _xlsx_with_error_cell() -> bytes:
+def _xlsx_with_amount(amount: object) -> bytes:
+    """One deal whose amount cell holds ``amount``: an error value, or a formula that openpyxl
+    (like many scripts that write workbooks) saves without its result."""
     wb = openpyxl.Workbook()
     sh = wb.active
     sh.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
-    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", "#DIV/0!"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _xlsx_with_formula() -> bytes:
-    """An amount that is a formula saved without its result (as openpyxl, and many scripts
-    that write workbooks, save one)."""
-    wb = openpyxl.Workbook()
-    sh = wb.active
-    sh.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
-    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", "=SUM(1,2)"])
+    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", amount])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -123,7 +113,7 @@ def _sf_case(ws: Workspace) -> list[Diagnostic]:
 
 def _xlsx_case(ws: Workspace) -> list[Diagnostic]:
     _with(ws, sources=DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx"))
-    ws.data_file("deals.xlsx", _xlsx_with_error_cell())
+    ws.data_file("deals.xlsx", _xlsx_with_amount("#DIV/0!"))
     return _validate(ws)
 
 
@@ -174,7 +164,7 @@ CASES: dict[str, tuple[Callable[[Workspace], list[Diagnostic]], str, int | None,
     "duplicate-deal": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS + "D1 ,ana,Acme,Won,2026-04-02,1000.50\n")), "deals.csv", 4, "deal_id 'D1' appears on 2 rows (2, 4): a deal counts once"),
     "mangled-id": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("D2,", "4.87688E+15,"))), "deals.csv", 3, "'4.87688E+15' is an id in scientific notation"),
     "blank-value": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace(",99.50", ","))), "deals.csv", 3, "the amount is blank"),
-    "formula-not-computed": (lambda ws: _file_case(ws, "deals.xlsx", _xlsx_with_formula()), "deals.xlsx", 2, "the cell holds a formula (=SUM(1,2)) with no saved result"),
+    "formula-not-computed": (lambda ws: _file_case(ws, "deals.xlsx", _xlsx_with_amount("=SUM(1,2)")), "deals.xlsx", 2, "the cell holds a formula (=SUM(1,2)) with no saved result"),
     "missing-manager": (lambda ws: _validate(_with(ws, roster=GOOD_ROSTER.replace(",boss,", ",,"))), "roster.csv", 2, "Ana Lima (ana) has no manager"),
     "unlisted-person": (lambda ws: _validate(_with(ws, sources=DEFAULT_SOURCES.replace("deals:", "  add_people: [{from: team, role: Team, names: [West]}]\ndeals:", 1))), "roster.csv", 2, "'East' (team) is nobody on the roster and not among the people add_people lists"),
     "no-facts-in-period": (lambda ws: (_with(ws, deals=GOOD_DEALS.replace("2026-04", "2026-01")), ws.program("p", GOOD_PROGRAM), _compute(ws))[2], "deals.csv", None, "no row of deals has a close_date in 2026-04 (2026-04-01 to 2026-04-30): the file's close_date runs from 2026-01-02 to 2026-01-03"),

@@ -16,6 +16,7 @@ from conftest import DEFAULT_SOURCES, GOOD_PROGRAM, GOOD_ROSTER, PROGRAMS, SAMPL
 
 from incentive_cli import api
 from incentive_cli.diagnostics import InputRejected
+from incentive_cli.engine.checks import render_facts
 
 
 def _refused(call) -> list:  # type: ignore[no-untyped-def]
@@ -50,6 +51,8 @@ def test_the_run_states_how_many_facts_of_each_source_fall_in_the_period():
     assert facts[("deals", "engage_date")].in_period == _maven_rows("engage_date", "2017-04-01", "2017-06-30")
     assert deals.render(result.period) == f"deals (sales_pipeline.csv): {deals.in_period:,} of 8,800 row(s) in 2017-Q2 by close_date ({deals.before + deals.after:,} outside it, 2,089 undated)"
     assert "q2-plan" in facts[("activities", "date")].programs
+    engaged = facts[("deals", "engage_date")]
+    assert render_facts(result.facts, result.period).startswith(deals.render(result.period) + f", {engaged.in_period:,} by engage_date ({engaged.before + engaged.after:,} outside it, 500 undated); activities (activities.csv): ")
 
 
 def test_allow_empty_computes_an_empty_period_and_every_line_pays_nothing():

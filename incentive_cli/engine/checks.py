@@ -5,6 +5,7 @@ program's YAML."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -12,8 +13,15 @@ import numpy as np
 
 from ..diagnostics import Diagnostic, Location, Severity
 from .data import DataSet
-from .model import Program
+from .model import Measure, Program
 from .periods import Period
+
+
+def fact_measures(program: Program) -> Iterator[tuple[Measure, str]]:
+    """The measures that read fact rows, each with the table it reads."""
+    for m in program.measures:
+        if m.kind in ("sum", "count", "distinct"):
+            yield m, m.table or "deals"
 
 
 def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
@@ -22,10 +30,7 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
         diags.append(Diagnostic("bad-reference", "holdback.until: invoice_paid, but the data has no invoices source", program.source, hint="declare invoices (deal_id, paid_on) in sources.yaml, or hold until a date", value="invoices"))
     if program.clawback is not None and "deals" in data.tables and "deal_id" not in data.tables["deals"].frame.columns:
         diags.append(Diagnostic("bad-reference", "clawback needs each deal's id, but the deals source has no deal_id", program.source, hint="map deal_id under deals.columns in sources.yaml", value="deal_id"))
-    for m in program.measures:
-        if m.kind not in ("sum", "count", "distinct"):
-            continue
-        table = m.table or "deals"
+    for m, table in fact_measures(program):
         ft = data.tables.get(table)
         if ft is None:
             diags.append(Diagnostic("bad-reference", f"measures.{m.name}.from: the data has no {table!r} source", m.source, hint=f"declare {table} in sources.yaml", value=table))
@@ -104,17 +109,30 @@ class FactCount:
         undated = f", {self.undated:,} undated" if self.undated else ""
         return f"the file's {self.date_field} runs from {self.first.isoformat()} to {self.last.isoformat()} ({self.rows - self.undated:,} dated row(s){undated})"
 
-    def render(self, period: Period) -> str:
+    def render(self, period: Period, first: bool = True) -> str:
+        """'deals (deals.csv): 12 of 40 row(s) in 2026-Q2 by close_date (25 outside it, 3
+        undated)'; without ``first``, only what follows the source: '12 by engage_date ...'."""
         outside = self.before + self.after
         tail = [f"{outside:,} outside it"] if outside else []
         if self.undated:
             tail.append(f"{self.undated:,} undated")
         more = f" ({', '.join(tail)})" if tail else ""
+        if not first:
+            return f"{self.in_period:,} by {self.date_field}{more}"
         return f"{self.table} ({PurePath(self.file).name}): {self.in_period:,} of {self.rows:,} row(s) in {period.label} by {self.date_field}{more}"
 
     def as_json(self) -> dict[str, object]:
         return {"table": self.table, "file": PurePath(self.file).name, "date_field": self.date_field, "rows": self.rows, "in_period": self.in_period, "before": self.before, "after": self.after, "undated": self.undated,
                 "first": self.first.isoformat() if self.first else None, "last": self.last.isoformat() if self.last else None, "programs": list(self.programs)}
+
+
+def render_facts(counts: list[FactCount], period: Period) -> str:
+    """The facts of each source in the period, one source after the other, for the run's
+    summary line."""
+    by_table: dict[str, list[FactCount]] = {}
+    for c in counts:
+        by_table.setdefault(c.table, []).append(c)
+    return "; ".join(", ".join(c.render(period, k == 0) for k, c in enumerate(group)) for group in by_table.values())
 
 
 def count_facts(programs: list[Program], data: DataSet, period: Period) -> list[FactCount]:
@@ -123,10 +141,7 @@ def count_facts(programs: list[Program], data: DataSet, period: Period) -> list[
     one pass over the date column per source."""
     readers: dict[tuple[str, str], list[str]] = {}
     for p in programs:
-        for m in p.measures:
-            if m.kind not in ("sum", "count", "distinct"):
-                continue
-            table = m.table or "deals"
+        for m, table in fact_measures(p):
             ft = data.tables.get(table)
             if ft is None:
                 continue
@@ -161,7 +176,7 @@ def check_empty_sources(counts: list[FactCount], data: DataSet) -> list[Diagnost
         seen.add(c.table)
         ft = data.tables[c.table]
         where = f"the sheet {ft.sheet!r}" if ft.sheet else "the file"
-        out.append(Diagnostic("empty-export", f"{where} has a header (row {ft.header_row}) but no data rows: an empty {c.table} export, read by {_names(c.programs)}", Location(ft.file, ft.header_row, None, ft.sheet),
+        out.append(Diagnostic("empty-export", f"{where} has a header (row {ft.header_row}) but no data rows: an empty {c.table} export; the programs reading it: {_names(c.programs)}", Location(ft.file, ft.header_row, None, ft.sheet),
                               hint=f"export the {c.table} again (check the report's filters and date range); to run on it anyway (everyone gets what an empty period pays), pass --allow-empty", value=c.table))
     return out
 
@@ -177,7 +192,7 @@ def check_facts_in_period(counts: list[FactCount], period: Period, data: DataSet
         names = _names(c.programs)
         out.append(Diagnostic(
             "no-facts-in-period",
-            f"no row of {c.table} has a {c.date_field} in {period.label} ({period.start.isoformat()} to {period.end.isoformat()}): {c.covers}; read by {names}",
+            f"no row of {c.table} has a {c.date_field} in {period.label} ({period.start.isoformat()} to {period.end.isoformat()}): {c.covers}; the programs reading it: {names}",
             Location(c.file), hint=f"check --period against the dates the file covers, or export the {c.table} of {period.label}; to compute the period anyway (everyone gets what an empty period pays), pass --allow-empty",
             value=c.table))
     return out

@@ -138,11 +138,17 @@ def _fixed_width_hash(arr: Any) -> np.ndarray | None:
     return hashed
 
 
-def resolve_duplicates(raw: RawTable, frame: pd.DataFrame, spec: Any, key: list[str], sink: list[Diagnostic]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def resolve_duplicates(raw: RawTable, frame: pd.DataFrame, spec: Any, key: list[str], sink: list[Diagnostic], refused: np.ndarray | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The frame with each key once: an error for every duplicated key (default), or the
     declared resolution; and what was done, for run.json. ``frame`` holds one row per data
-    row, in file order (``_i`` is the row's position)."""
+    row, in file order (``_i`` is the row's position); ``refused`` marks rows whose key is
+    already refused (a mangled id), which are not compared again."""
     blank, pos, codes = _duplicated(frame, key, spec.get("key_case") == "insensitive")
+    if refused is not None and refused.any():
+        keep = ~refused[pos]
+        pos, codes = pos[keep], codes[keep]
+        codes_left = np.bincount(codes)[codes] if len(codes) else codes
+        pos, codes = pos[codes_left > 1], codes[codes_left > 1]
     note: dict[str, Any] = {"key": key if len(key) > 1 else key[0]}
     if spec.get("key_case") == "insensitive":
         note["key_case"] = "insensitive"

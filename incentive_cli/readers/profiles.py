@@ -381,9 +381,8 @@ def _is_total(row: list[Any], filled: list[tuple[int, str]], key_cols: list[int]
     return bool(_TOTAL.fullmatch(first)) and all(k == first_col or not _text(row[k] if k < len(row) else None) for k in key_cols)
 
 
-REPORT_HINT = ("this is a report laid out for reading (a CRM 'Formatted' report, with groups, subtotals and totals), not a plain export of rows: "
-               "export the rows alone (Salesforce: Export > Details Only; HubSpot, Pipedrive, Zoho, Dynamics: export the list view), "
-               "or read a Salesforce Formatted report with profile: salesforce-formatted")
+REPORT_HINT = ("export the rows alone (Salesforce: Export > Details Only; HubSpot, Pipedrive, Zoho, Dynamics: export the list view "
+               "rather than a report), or read a Salesforce Formatted report with profile: salesforce-formatted")
 
 
 def refuse_report_rows(rows: list[list[Any]], mapping: dict[str, int], location: Any) -> Diagnostic | None:

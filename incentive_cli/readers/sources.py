@@ -382,8 +382,6 @@ def _warn_unlisted(spec: PObj, add: PObj, src: str, values: list[str], listed: s
         diags.append(Diagnostic("unlisted-person", f"add_people lists {name!r}, but no row's {src} holds it: nobody is added", add.where("names"), hint=f"remove {name!r} from names:, or check its spelling against the {src} column", severity="warning", value=name))
 
 
-
-
 def _resolve_managers(spec: PObj, people: dict[str, Person], raw: RawTable, diags: list[Diagnostic]) -> None:
     """Each manager value becomes the manager's person id (an id first, else a unique name);
     a manager who is nobody, and people who report to each other in a circle, are errors."""
@@ -440,10 +438,11 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
     frame["_i"] = np.arange(raw.n_rows, dtype=np.int64)
     key = key_fields(spec, wanted) if table == "deals" else []
     if key and all(k in frame.columns for k in key):
+        mangled = np.zeros(len(frame), dtype=bool)
         for k in key:
             if types.get(k, "text") == "text":
-                check_mangled_ids(raw, k, frame[k], diags)
-        frame, note = resolve_duplicates(raw, frame, spec, key, diags)
+                mangled |= check_mangled_ids(raw, k, frame[k], diags)
+        frame, note = resolve_duplicates(raw, frame, spec, key, diags, mangled)
         value_notes.update(note)
     inputs.append(_input_record(path, raw, table, cols, scales, spec, value_notes))
     # owners -> roster ids (by id, by name, or either)
