@@ -280,3 +280,21 @@ def test_the_demo_counts_no_blank_rows_and_declares_its_blank_amounts():
     assert "blank_rows_skipped" not in deals
     assert deals["blank"] == {"amount": {"read_as": "0", "cells": 2089, "declared": "blank: zero"}}
     assert deals["sums"]["amount"] == str(Decimal(10_005_534).quantize(Decimal("0.01")))
+
+
+# --- declarations -------------------------------------------------------------------------------
+
+
+def test_an_option_that_cannot_apply_is_refused_but_a_default_written_out_is_not(ws):
+    wb = openpyxl.Workbook()
+    wb.active.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
+    wb.active.append(["D1", "ana", "Acme", "Won", "2026-04-02", 10])
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws.setup(GOOD_ROSTER, "", DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx") + "  encoding: auto\n  hidden_rows: error\n")
+    ws.data_file("deals.xlsx", buf.getvalue())
+    ws.program("p", GOOD_PROGRAM)
+    assert [d for d in api.validate(ws.programs, ws.data).diagnostics if d.is_error] == []
+    ws.data_file("sources.yaml", DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx") + "  encoding: cp1252\n  key: deal_id\n")
+    found = {(d.code, d.value, d.location.line) for d in api.validate(ws.programs, ws.data).diagnostics}
+    assert found == {("option-not-applicable", "encoding", 21)}  # key: deal_id is the deals' own option

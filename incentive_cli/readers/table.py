@@ -1030,6 +1030,9 @@ FILE_OPTIONS = {
 }
 
 
+DEFAULTS = {"format": "auto", "encoding": "auto", "delimiter": "auto", "hidden_rows": "error"}
+
+
 def check_declared(file: str, kind: str, declared: tuple[tuple[str, Any, Location], ...]) -> list[Diagnostic]:
     """Every option sources.yaml declares for a source that cannot apply to the file it
     reads (a sheet on a CSV, a delimiter on an XLSX, format: csv on a workbook) is an error
@@ -1037,9 +1040,11 @@ def check_declared(file: str, kind: str, declared: tuple[tuple[str, Any, Locatio
     out = []
     name_of_file = Path(file).name
     for name, value, where in declared:
+        if value == DEFAULTS.get(name):
+            continue  # the default declares nothing that could be ignored
         if name == "format":
             family = {"xlsx": "pk", "zip": "pk"}.get(value, value)
-            if value != "auto" and family != {"xlsx": "pk", "zip": "pk"}.get(kind, kind):
+            if family != {"xlsx": "pk", "zip": "pk"}.get(kind, kind):
                 out.append(Diagnostic("option-not-applicable", f"format: {value} is declared, but {name_of_file} is {KINDS.get(kind, kind)}", where, hint="remove format: (the kind of file is found from its first bytes), or point file: at the export it was meant for", value="format"))
             continue
         applies, lacks = FILE_OPTIONS[name]
