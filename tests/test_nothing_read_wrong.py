@@ -185,15 +185,20 @@ def test_a_blank_count_of_activities_is_refused_at_its_cell(ws):
     assert (d.code, d.location.line, d.location.column_name) == ("blank-value", 3, "count")
 
 
-def test_a_formula_without_its_result_is_refused_in_any_column(ws):
+def _xlsx_deals(ws, owner: str, extra_sources: str = "") -> None:  # type: ignore[no-untyped-def]
+    """A workbook of one deal (its owner cell as given) read by the default sources."""
     wb = openpyxl.Workbook()
     wb.active.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
-    wb.active.append(["D1", '=VLOOKUP("x",A:A,1,FALSE)', "Acme", "Won", "2026-04-02", 10])
+    wb.active.append(["D1", owner, "Acme", "Won", "2026-04-02", 10])
     buf = io.BytesIO()
     wb.save(buf)
-    ws.setup(GOOD_ROSTER, "", DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx"))
+    ws.setup(GOOD_ROSTER, "", DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx") + extra_sources)
     ws.data_file("deals.xlsx", buf.getvalue())
     ws.program("p", GOOD_PROGRAM)
+
+
+def test_a_formula_without_its_result_is_refused_in_any_column(ws):
+    _xlsx_deals(ws, '=VLOOKUP("x",A:A,1,FALSE)')
     [d] = [d for d in api.validate(ws.programs, ws.data).diagnostics if d.is_error]
     assert (d.code, d.location.line, d.location.column_name) == ("formula-not-computed", 2, "owner")
     assert d.message == "the cell holds a formula (=VLOOKUP(\"x\",A:A,1,FALSE)) with no saved result"
@@ -286,14 +291,7 @@ def test_the_demo_counts_no_blank_rows_and_declares_its_blank_amounts():
 
 
 def test_an_option_that_cannot_apply_is_refused_but_a_default_written_out_is_not(ws):
-    wb = openpyxl.Workbook()
-    wb.active.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
-    wb.active.append(["D1", "ana", "Acme", "Won", "2026-04-02", 10])
-    buf = io.BytesIO()
-    wb.save(buf)
-    ws.setup(GOOD_ROSTER, "", DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx") + "  encoding: auto\n  hidden_rows: error\n")
-    ws.data_file("deals.xlsx", buf.getvalue())
-    ws.program("p", GOOD_PROGRAM)
+    _xlsx_deals(ws, "ana", "  encoding: auto\n  hidden_rows: error\n")
     assert [d for d in api.validate(ws.programs, ws.data).diagnostics if d.is_error] == []
     ws.data_file("sources.yaml", DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx") + "  encoding: cp1252\n  key: deal_id\n")
     found = {(d.code, d.value, d.location.line) for d in api.validate(ws.programs, ws.data).diagnostics}
