@@ -27,7 +27,7 @@ schema_version: 1
 roster:
   file: roster.csv
   columns: {person_id: id, name: name, role: role, team: team, manager: manager, quota: {header: quota, type: money}}
-  add_people: [{from: manager, role: Manager}]
+  add_people: [{from: manager, role: Manager, names: [MANAGERS]}]
 deals:
   file: deals.csv
   columns: {deal_id: deal_id, owner: owner, customer: customer, stage: stage, close_date: close_date, amount: amount}
@@ -108,7 +108,7 @@ def generate(folder: Path) -> None:
         "amount": [f"{c // 100}.{c % 100:02d}" for c in cents],
     })
     frame.to_csv(folder / "deals.csv", index=False)
-    (folder / "sources.yaml").write_text(SOURCES)
+    (folder / "sources.yaml").write_text(SOURCES.replace("MANAGERS", ", ".join(f"M{i}" for i in range(200))))
 
 
 def timed(label: str, fn, repeat: int = 1):  # type: ignore[no-untyped-def]

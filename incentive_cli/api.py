@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .diagnostics import Diagnostic, InputRejected, Location, OutputFailed, errors
+from .diagnostics import Diagnostic, InputRejected, Location, OutputFailed, errors, promote_warnings
 from .engine.model import Program, ProgramResult
 from .engine.periods import Period, fits, reference_of
 from .readers.program import program_files, read_program_file
@@ -61,10 +61,15 @@ def by_id(programs: list[Program]) -> dict[str, list[Program]]:
     return {k: sorted(v, key=lambda p: (p.effective_from is not None, p.effective_from)) for k, v in out.items()}
 
 
-def validate(programs_path: Path, data_dir: Path | None = None) -> Loaded:
+def validate(programs_path: Path, data_dir: Path | None = None, allow_empty: bool = False) -> Loaded:
+    """Reads the programs (and the data, when given) and checks them against each other;
+    computes nothing. A deals or activities export that programs read and that holds no
+    data row is refused unless ``allow_empty``."""
     loaded = load_programs(programs_path)
     if data_dir is not None:
-        from .engine.checks import check_program_data
+        import datetime as dt
+
+        from .engine.checks import check_empty_sources, check_program_data, count_facts
         from .readers.sources import SOURCES_FILE, read_dataset
 
         data, diags = read_dataset(data_dir)
@@ -75,6 +80,9 @@ def validate(programs_path: Path, data_dir: Path | None = None) -> Loaded:
         if data is not None:
             for p in loaded.programs:
                 loaded.diagnostics += check_program_data(p, data)
+            if not allow_empty:
+                any_day = Period.between(dt.date.min, dt.date.max)
+                loaded.diagnostics += check_empty_sources(count_facts(loaded.programs, data, any_day), data)
     return loaded
 
 
@@ -91,6 +99,8 @@ class RunResult:
     programs: list[Program] = field(default_factory=list)  # every program file the run used (all versions in force)
     carry: Any = None  # engine.carry.Carry: what the run adds to the payout ledger when finalised
     prior: Any = None  # engine.carry.Prior: what the ledger's finalised periods carried into the run
+    facts: list[Any] = field(default_factory=list)  # engine.checks.FactCount: each source's rows in the period
+    allow_empty: bool = False  # --allow-empty: a source without facts in the period was accepted
 
 
 def parse_period(text: str | None, programs: list[Program]) -> Period:
@@ -107,14 +117,21 @@ def parse_period(text: str | None, programs: list[Program]) -> Period:
     raise ValueError("say which period to compute with --period (for example --period 2026-Q2)")
 
 
-def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger: Path | None = None) -> RunResult:
+def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger: Path | None = None, allow_empty: bool = False) -> RunResult:
     """Read and check everything, then compute every program that fits the period, with
     what the payout ledger (when given and present) carries into it: clawbacks, holdback
-    releases, draw balances, the year's earlier payments. Raises InputRejected with every
-    diagnostic when any input is wrong."""
+    releases, draw balances, the year's earlier payments. Before computing, the facts of
+    each source in the period are counted: a source the programs read with no row in the
+    period is an error unless ``allow_empty`` (so is a period no program fits). Raises
+    InputRejected with every diagnostic when any input is wrong."""
     from .engine import carry as carried
     from .engine.adjustments import adjustment_results
-    from .engine.checks import check_program_data
+    from .engine.checks import (
+        check_facts_in_period,
+        check_program_data,
+        check_programs_fit,
+        count_facts,
+    )
     from .engine.compute import compute_program
     from .engine.deal_credit import deal_credit
     from .engine.measures import filter_mask
@@ -142,7 +159,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         diags += check_program_data(p, data)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    results, skipped, used = [], [], []
+    results, skipped, used, selected = [], [], [], []
     for versions in by_id(loaded.programs).values():
         p = versions[-1]
         if not fits(p.period, period):
@@ -156,8 +173,17 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         if not spans:
             skipped.append(f"{p.id} (its first version is in force from {versions[0].effective_from}, after {period.label})")
             continue
-        parts = []
+        selected.append((over, spans))
         used += [v for v, _, _ in spans]
+    if loaded.programs and not selected:
+        raise InputRejected(diags + check_programs_fit(loaded.programs, skipped, period, str(programs_path)), loaded.sources)
+    facts = count_facts(used, data, period)
+    if not allow_empty:
+        diags += check_facts_in_period(facts, period, data)
+    if errors(diags):
+        raise InputRejected(diags, loaded.sources)
+    for over, spans in selected:
+        parts = []
         for version, a, b in spans:
             part, cdiags = compute_program(version_part(version, a, b, over), data, over)
             diags += cdiags
@@ -175,7 +201,7 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
     credits = {r.program.id: deal_credit(r.program, seen(r.program), period, [p.person_id for p in r.people], filter_mask) for r in results}
-    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry, prior)
+    return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry, prior, facts, allow_empty)
 
 
 def _prior(ledger: Path | None, period: Period) -> Any:
@@ -254,10 +280,10 @@ class UsageError(Exception):
     pass
 
 
-def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None, force: bool = False, ledger: Path | None = None) -> RunResult:
+def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: Path, workers: int | None = None, force: bool = False, ledger: Path | None = None, allow_empty: bool = False, strict: bool = False) -> RunResult:
     """Compute, then write into ``out_dir/<period>/`` the register (CSV, XLSX), the summary
     workbook, one statement per person, one pack per manager and run.json: all of them or
-    none."""
+    none. ``strict``: any warning refuses the run, as an error (nothing is written)."""
     from .engine.carry import balances as carried_balances
     from .writers import atomic
     from .writers.register import (
@@ -270,7 +296,9 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
     from .writers.statements import build_statements, subtrees, write_manager_pack, write_statements
     from .writers.xlsx import safe_file_name
 
-    result = compute(programs_path, data_dir, period_text, ledger_path(out_dir, ledger))
+    result = compute(programs_path, data_dir, period_text, ledger_path(out_dir, ledger), allow_empty)
+    if strict and result.diagnostics:
+        raise InputRejected(promote_warnings(result.diagnostics), result.sources)
     label = result.period.label
     with atomic.output_lock(out_dir):
         atomic.recover(out_dir, label)
@@ -295,7 +323,8 @@ def run(programs_path: Path, data_dir: Path, period_text: str | None, out_dir: P
             outputs = {name: file_sha256(stage / name) for name in ("register.csv", "register.xlsx", "summary.xlsx", "carry.json")}
             outputs.update({str(p.relative_to(stage)): file_sha256(p) for p in sorted(written)})
             refs = {r.program.id: reference_of(result.period, r.program.reference).label for r in result.results}
-            (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, result.programs, result.data.unmatched_owners, outputs, __version__), encoding="utf-8")
+            facts = {"allow_empty": result.allow_empty, "sources": [c.as_json() for c in result.facts]}
+            (stage / "run.json").write_text(run_record(label, refs, result.results, result.data.inputs, result.programs, result.data.unmatched_owners, outputs, __version__, facts), encoding="utf-8")
             result.out_path = atomic.commit(stage, out_dir, label)
         except OSError as exc:
             atomic.abandon(stage)
@@ -422,8 +451,8 @@ def ledger_history(out_dir: Path, person: str, ledger: Path | None = None) -> tu
         return path, lines, ledger_db.periods(conn), balances
 
 
-def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str, ledger: Path | None = None) -> tuple[RunResult, list[Any]]:
-    result = compute(programs_path, data_dir, period_text, ledger)
+def explain(programs_path: Path, data_dir: Path, period_text: str | None, person: str, ledger: Path | None = None, allow_empty: bool = False) -> tuple[RunResult, list[Any]]:
+    result = compute(programs_path, data_dir, period_text, ledger, allow_empty)
     from .engine.data import norm_name
 
     wanted = norm_name(person)

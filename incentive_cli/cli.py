@@ -26,6 +26,7 @@ from .diagnostics import (
     OutputFailed,
     RunLocked,
     errors,
+    promote_warnings,
     render_github,
     render_json,
     render_text,
@@ -55,13 +56,20 @@ LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="The payout led
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="Period to compute: 2026-10, 2026-Q2, 2026, or 2026-04-01..2026-06-30.")]
 
 
-class Reporter:
-    """Prints diagnostics (stderr) in the chosen format and owns the exit code."""
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat every warning as an error (exit 1; a run writes nothing): for CI.")]
+AllowEmptyOpt = Annotated[bool, typer.Option("--allow-empty", help="Compute a period in which a source the programs read has no facts (or whose deals or activities export is empty), instead of refusing it.")]
 
-    def __init__(self, fmt: Format, quiet: bool = False):
-        self.fmt, self.quiet = fmt, quiet
+
+class Reporter:
+    """Prints diagnostics (stderr) in the chosen format and owns the exit code; with
+    ``strict``, every warning is an error."""
+
+    def __init__(self, fmt: Format, quiet: bool = False, strict: bool = False):
+        self.fmt, self.quiet, self.strict = fmt, quiet, strict
 
     def diagnostics(self, diags: list[Diagnostic], sources: dict[str, list[str]] | None = None) -> None:
+        if self.strict:
+            diags = promote_warnings(diags)
         if not diags:
             return
         if self.fmt == Format.json:
@@ -92,6 +100,8 @@ class Reporter:
             raise typer.Exit(int(ExitCode.CANT_WRITE)) from None
 
     def finish(self, diags: list[Diagnostic], sources: dict[str, list[str]] | None = None, success: str = "") -> NoReturn:
+        if self.strict:
+            diags = promote_warnings(diags)
         self.diagnostics(diags, sources)
         if errors(diags):
             raise typer.Exit(int(ExitCode.INVALID_INPUT))
@@ -111,6 +121,8 @@ def validate(
     data: Annotated[Path | None, typer.Option("--data", "-d", help="Also read the data folder and check the programs against it.")] = None,
     fmt: FormatOpt = Format.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    allow_empty: AllowEmptyOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Check program files (and optionally the data) without computing anything."""
     from . import api
@@ -121,11 +133,11 @@ def validate(
     for p in paths:
         if not p.exists():
             _usage(f"{p}: no such file or folder")
-        loaded = api.validate(p, data)
+        loaded = api.validate(p, data, allow_empty)
         all_diags += loaded.diagnostics
         sources.update(loaded.sources)
         n += len(loaded.programs)
-    Reporter(fmt, quiet).finish(all_diags, sources, f"{n} program(s) valid." + (f" Data in {data} checked." if data else ""))
+    Reporter(fmt, quiet, strict).finish(all_diags, sources, f"{n} program(s) valid." + (f" Data in {data} checked." if data else ""))
 
 
 @app.command()
@@ -137,6 +149,8 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Replace a period marked final (its outputs are kept beside, as <period>.superseded-N).")] = False,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes that write statements (default: one per core).")] = None,
     ledger: LedgerOpt = None,
+    allow_empty: AllowEmptyOpt = False,
+    strict: StrictOpt = False,
     fmt: FormatOpt = Format.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
@@ -144,15 +158,18 @@ def run(
     from . import api
     from .money import format_money
 
-    rep = Reporter(fmt, quiet)
+    rep = Reporter(fmt, quiet, strict)
     with rep.refusals():
-        result = api.run(programs, data, period, out, workers=workers, force=force, ledger=ledger)
+        result = api.run(programs, data, period, out, workers=workers, force=force, ledger=ledger, allow_empty=allow_empty, strict=strict)
     from .writers.register import totals_by_currency
 
     totals = ", ".join(f"{format_money(v)} {k}" for k, v in totals_by_currency(result.results).items()) or "nothing"
     people = len({p.person_id for r in result.results for p in r.people})
     lines = sum(len(p.lines) for r in result.results for p in r.people)
-    msg = f"{result.period.label}: {len(result.results)} program(s), {people} people, {lines} payout lines, total {totals}. Wrote {result.out_path}/"
+    from .engine.checks import render_facts
+
+    msg = "Facts: " + render_facts(result.facts, result.period) + ("" if all(c.in_period for c in result.facts) else " (--allow-empty)") + "\n" if result.facts else ""
+    msg += f"{result.period.label}: {len(result.results)} program(s), {people} people, {lines} payout lines, total {totals}. Wrote {result.out_path}/"
     if result.skipped:
         msg += "\nSkipped: " + "; ".join(result.skipped)
     rep.finish(result.diagnostics, result.sources, msg)
@@ -204,15 +221,17 @@ def explain(
     period: PeriodOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (the ledger defaults to OUT/ledger.sqlite).")] = Path("out"),
     ledger: LedgerOpt = None,
+    allow_empty: AllowEmptyOpt = False,
+    strict: StrictOpt = False,
     fmt: FormatOpt = Format.text,
 ) -> None:
     """Show one person's calculation, line by line (with what the payout ledger carries into the period)."""
     from . import api
     from .render import render_explain
 
-    rep = Reporter(fmt)
+    rep = Reporter(fmt, strict=strict)
     with rep.refusals():
-        result, found = api.explain(programs, data, period, person, api.ledger_path(out, ledger))
+        result, found = api.explain(programs, data, period, person, api.ledger_path(out, ledger), allow_empty)
     render_explain(result, found, person)
     rep.finish(result.diagnostics, result.sources)
 

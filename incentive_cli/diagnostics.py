@@ -70,12 +70,22 @@ CODES: dict[str, str] = {
     "manager-cycle": "People in the roster report to each other in a circle.",
     "manager-conflict": "The rows that name an added person (add_people) give them two different managers.",
     "unknown-owner": "A deal's owner does not match any person on the roster.",
+    "empty-export": "An export holds no data rows: a header and nothing under it, or an empty sheet.",
+    "option-not-applicable": "A declared option that cannot apply: to the file (a sheet on a CSV, a delimiter on an XLSX, format: csv on a workbook) or to the source (add_people on deals).",
+    "duplicate-deal": "Two rows of the deals export have the same key (deal id) and the source does not declare how duplicates resolve (or cannot tell which row is the latest).",
+    "mangled-id": "An id a spreadsheet turned into a number: scientific notation (1.23457E+18), or digits lost past the 15th.",
+    "blank-value": "A required cell is blank: a numeric cell (amount, count) whose source does not declare blank: zero, or a deal's key.",
+    "formula-not-computed": "A spreadsheet cell holds a formula saved without its result (the workbook was never calculated).",
+    "missing-manager": "A roster row has no manager and the roster does not declare manager_optional: true.",
+    "unlisted-person": "A value that add_people does not list and that is nobody on the roster (warning, with the nearest name): it is not made a person.",
     "currency-mismatch": "A fact is in a currency other than the program's payout currency.",
     # computing
     "missing-target": "A person has no target (or a zero target) where attainment needs one.",
     "ladder-too-long": "A cohort's generated slab ladder would have more than 200 slabs (its step is too small for the cohort's range).",
     "no-target": "A derived target cannot be computed because nobody in its population has a value (warning: the person's line pays nothing and says why).",
     "filter-matches-nothing": "A measure's filter names a value that no row of the data has (warning: the measure is 0 for everyone).",
+    "no-facts-in-period": "No row of a source that a program's measures read is dated in the run's period (unless --allow-empty).",
+    "no-program-fits": "No program runs for the run's period: each is written for another kind of period, a fixed period, or a window outside it.",
     # runs
     "output-not-writable": "The output folder cannot be written.",
     "run-locked": "Another run holds the lock on the output folder.",
@@ -170,6 +180,13 @@ class Diagnostic:
 
 def errors(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diags if d.is_error]
+
+
+def promote_warnings(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """--strict (for CI): every warning becomes an error, and says why."""
+    from dataclasses import replace
+
+    return [d if d.is_error else replace(d, severity=Severity.ERROR, hint=(d.hint + "; " if d.hint else "") + "an error under --strict") for d in diags]
 
 
 def sort_key(d: Diagnostic) -> tuple[str, str, int, int, str]:

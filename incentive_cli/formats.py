@@ -381,8 +381,15 @@ SOURCE = Obj(
         Field("owner_match", Text(choices=("id", "name", "id_or_name")), doc="Facts: match the owner column to roster person_id, name, or either (default)."),
         Field("unknown_owners", Text(choices=("error", "report")), doc="Facts: an owner not on the roster is an error (default) or reported in run.json and kept out."),
         Field("unknown_managers", Text(choices=("error", "allow")), doc="Roster only: a manager value that matches no person's id or name is an error (default: the reporting tree must be whole) or allowed (kept as text, outside the tree)."),
+        Field("key", Either(scalar=Text(pattern=NAME_PATTERN), sequence=ListOf(Text(pattern=NAME_PATTERN), min_items=1)), doc="Deals only: the field (or fields) that identify a deal; default deal_id when it is mapped. Two rows with the same key are an error naming both rows (duplicate-deal), unless duplicates: says how they resolve. Keys are compared after trimming spaces, case-sensitively unless key_case: insensitive. Ids in scientific notation (1.23457E+18), or numbers that lost their digits past the 15th in a spreadsheet, are refused (mangled-id)."),
+        Field("key_case", Text(choices=("sensitive", "insensitive")), doc="Deals only: sensitive (default): 'ab1' and 'AB1' are two deals; insensitive: the same deal."),
+        Field("duplicates", Text(choices=("error", "last")), doc="Deals only: error (default) refuses two rows with the same key; last keeps, of the rows sharing a key, the one whose order field is highest (the others are listed under ignored_rows in run.json). last needs order."),
+        Field("order", Text(pattern=NAME_PATTERN), doc="With duplicates: last: the mapped field (a last-modified date or number, say) whose highest value marks the row kept. Rows of one key that tie on it must be identical, else they are an error."),
+        Field("blank", MapOf(value=Text(choices=("error", "zero"))), doc="Facts: field: what a blank cell of a required numeric column (amount, count) means: error (default: refused at its cell, blank-value) or zero (read as 0; every statement and run.json show the declaration and how many cells it read). For example blank: {amount: zero} when open deals have no amount yet."),
+        Field("manager_optional", Bool(), doc="Roster only: true lets a roster row leave its manager blank (the top of the reporting tree). Default false: a blank manager cell is an error (missing-manager) when the roster maps a manager column."),
         Field("add_people", ListOf(Obj(title="added people", fields=(
-            Field("from", Text(pattern=NAME_PATTERN), required=True, doc="A roster field (manager, region...): each distinct value that is nobody's id or name becomes a person, its id and name that value."),
+            Field("from", Text(pattern=NAME_PATTERN), required=True, doc="A roster field (manager, region...) whose values name people who have no row of their own."),
+            Field("names", ListOf(Text()), doc="Required: the values to make people, each its id and name (the managers' names, the offices). Any other value of the field that is nobody on the roster is not made a person: a warning names it with the nearest name (unlisted-person), and a manager value left unknown is refused (unknown-manager)."),
             Field("role", Text(), required=True, doc="The role of the people added (Sales Manager, Regional Office)."),
             Field("manager_from", Text(pattern=NAME_PATTERN), doc="A roster field giving the added person's manager: its value on the rows that name them (it must be the same on all of them)."),
         ))), doc="Roster only: people the file names only in a column, such as managers and regional offices, so the reporting tree is whole (Maven: agent -> manager -> regional office)."),
@@ -456,6 +463,24 @@ REQUIRED_FIELDS = {
     "fx": ("currency", "payout_currency", "rate", "effective_from"),
 }
 DEFAULT_DATE_FIELD = {"deals": "close_date", "activities": "date"}
+FACT_TABLES = ("deals", "activities")
+# Source options that apply to some tables only; declared on another, they are an error
+# (option-not-applicable) rather than ignored.
+TABLE_OPTIONS = {
+    "add_people": ("roster",),
+    "unknown_managers": ("roster",),
+    "manager_optional": ("roster",),
+    "join": ("roster",),
+    "key": ("deals",),
+    "key_case": ("deals",),
+    "duplicates": ("deals",),
+    "order": ("deals",),
+    "ceiling": ("adjustments",),
+    "owner_match": FACT_TABLES,
+    "unknown_owners": FACT_TABLES,
+    "date": FACT_TABLES,
+    "blank": FACT_TABLES,
+}
 
 
 def default_type(field: str) -> str:

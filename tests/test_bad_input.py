@@ -70,8 +70,8 @@ def test_a_missing_required_column_names_file_and_header_row(ws):
     ws.program("p", GOOD_PROGRAM)
     code, _, err = run_cli(ws)
     assert_refused(ws, code, err)
-    assert f"{ws.data / 'deals.csv'}, row 1: error [missing-column] no column for 'amount' (looked for 'amount')" in err
-    assert "hint: columns in the file: deal_id, owner, customer, stage, close_date, value" in err
+    assert f"{ws.data / 'deals.csv'}, row 1: error [missing-column] no column for 'amount' (looked for 'amount'); the header row has: deal_id, owner, customer, stage, close_date, value" in err
+    assert "hint: none of the headers is close: map amount to one of them in sources.yaml" in err
 
 
 def test_a_text_amount_names_row_column_letter_and_header(ws):

@@ -4,6 +4,12 @@
 with a hint on every error and no traceback. A case with safe.txt instead is a documented
 safe reading: it must give no error.
 
+A case with period.txt is a run: it goes through ``incentive_cli.api.compute`` for that
+period instead (the run-level checks: facts in the period, programs that fit it). A safe
+case with figures.txt must compute exactly those figures: every payout line (person,
+program, component, amount) and what the run record says of each input (rows, blank rows
+skipped, blank cells read as 0, duplicates resolved).
+
 Layout: the program is the case's ``programs/`` folder, else its ``p.yaml``, else the shared
 ``tests/bad_inputs/p.yaml``; the case folder is the data folder when it holds sources.yaml.
 
@@ -24,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from incentive_cli import api
-from incentive_cli.diagnostics import CODES, Diagnostic, sort_key
+from incentive_cli.diagnostics import CODES, Diagnostic, InputRejected, sort_key
 
 ROOT = Path(__file__).resolve().parent / "bad_inputs"
 SHARED_PROGRAM = ROOT / "p.yaml"
@@ -54,9 +60,28 @@ def reduce(case: Path, diags: list[dict[str, object]]) -> list[str]:
     return [json.dumps({k: (_relative(case, str(d[k])) if k in ("file", "message") else d[k]) for k in KEYS}, ensure_ascii=False) for d in diags]
 
 
-def validate(case: Path) -> list[Diagnostic]:
+def validate(case: Path) -> tuple[list[Diagnostic], api.RunResult | None]:
     program, data = inputs(case)
-    return sorted(api.validate(program, data).diagnostics, key=sort_key)
+    period = case / "period.txt"
+    if not period.exists() or data is None:
+        return sorted(api.validate(program, data).diagnostics, key=sort_key), None
+    try:
+        result = api.compute(program, data, period.read_text(encoding="utf-8").strip())
+    except InputRejected as exc:
+        return sorted(exc.diagnostics, key=sort_key), None
+    return sorted(result.diagnostics, key=sort_key), result
+
+
+INPUT_NOTES = ("blank_rows_skipped", "blank", "duplicates", "ignored_rows")
+
+
+def figures(result: api.RunResult) -> list[str]:
+    """Every payout line, then what the run record says of each input."""
+    lines = [f"{p.person_id} {r.program.id} {x.component_id} {x.amount}" for r in result.results for p in r.people for x in p.lines]
+    for record in result.data.inputs:
+        notes = {k: record[k] for k in INPUT_NOTES if k in record}
+        lines.append(f"{record['table']} {record['file']}: {record['rows']} rows " + json.dumps(notes, sort_keys=True, ensure_ascii=False))
+    return lines
 
 
 def test_there_are_at_least_100_cases_each_with_an_outcome():
@@ -69,7 +94,7 @@ def test_there_are_at_least_100_cases_each_with_an_outcome():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case: Path):
-    diags = validate(case)  # a traceback here fails the test: bad input never raises
+    diags, result = validate(case)  # a traceback here fails the test: bad input never raises
     errs = [d for d in diags if d.is_error]
     for d in errs:
         assert d.code in CODES and d.hint, f"{d.code}: every refusal says how to fix it"
@@ -79,6 +104,11 @@ def test_case(case: Path):
     if safe.exists():
         assert errs == [], f"a documented safe reading gives no error: {got}"
         assert safe.read_text(encoding="utf-8").strip().endswith("."), "safe.txt is one sentence saying why"
+        expected_figures = case / "figures.txt"
+        if result is not None and (expected_figures.exists() or UPDATE):
+            if UPDATE:
+                expected_figures.write_text("\n".join(figures(result)) + "\n", encoding="utf-8")
+            assert figures(result) == expected_figures.read_text(encoding="utf-8").splitlines()
         return
     expected = case / "expected.txt"
     if UPDATE:
@@ -88,7 +118,7 @@ def test_case(case: Path):
 
 
 # A handful through the real command line: exit 1, the same diagnostics, nothing written.
-CLI_CASES = [c for c in CASES if c.name.split("-", 1)[1] in {"yaml-duplicate-component-key", "rate-yaml11-no", "amount-european-under-default-format", "xlsx-zip-bomb", "file-png-named-csv", "owner-unknown"}]
+CLI_CASES = [c for c in CASES if c.name.split("-", 1)[1] in {"yaml-duplicate-component-key", "rate-yaml11-no", "amount-european-under-default-format", "xlsx-zip-bomb", "file-png-named-csv", "owner-unknown", "deal-id-exact-copy", "amount-blank"}]
 
 
 @pytest.mark.parametrize("case", CLI_CASES, ids=[c.name for c in CLI_CASES])

@@ -53,11 +53,13 @@ def _with(ws: Workspace, roster: str = GOOD_ROSTER, deals: str | bytes = GOOD_DE
     return ws
 
 
-def _xlsx_with_error_cell() -> bytes:
+def _xlsx_with_amount(amount: object) -> bytes:
+    """One deal whose amount cell holds ``amount``: an error value, or a formula that openpyxl
+    (like many scripts that write workbooks) saves without its result."""
     wb = openpyxl.Workbook()
     sh = wb.active
     sh.append(["deal_id", "owner", "customer", "stage", "close_date", "amount"])
-    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", "#DIV/0!"])
+    sh.append(["D1", "ana", "Acme", "Won", "2026-04-02", amount])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -111,7 +113,7 @@ def _sf_case(ws: Workspace) -> list[Diagnostic]:
 
 def _xlsx_case(ws: Workspace) -> list[Diagnostic]:
     _with(ws, sources=DEFAULT_SOURCES.replace("deals.csv", "deals.xlsx"))
-    ws.data_file("deals.xlsx", _xlsx_with_error_cell())
+    ws.data_file("deals.xlsx", _xlsx_with_amount("#DIV/0!"))
     return _validate(ws)
 
 
@@ -157,6 +159,16 @@ CASES: dict[str, tuple[Callable[[Workspace], list[Diagnostic]], str, int | None,
     "bad-shares": (lambda ws: _validate(_with(ws), COHORT_PROGRAM), "p.yaml", 13, "the shares add up to 90%, not 100%"),
     "ladder-too-long": (lambda ws: (_with(ws, deals=GOOD_DEALS + "D0,ana,Acme,Won,2026-03-02,5000\n"), ws.program("p", COHORT_PROGRAM.replace("80%", "90%").split("components:")[0] + LADDER), _compute(ws))[2], "p.yaml", 16, "for cohort 'Top', steps of 0.01 from 5,000 to 5,250 make more than 200 slabs"),
     "no-target": (lambda ws: (_with(ws), ws.program("p", GOOD_PROGRAM.replace("components:", "targets:\n  t: {statistic: mean_plus_k_sigma, of: revenue, k: 2}\ncomponents:")), _warnings(ws))[2], "p.yaml", 11, "target 't': mean_plus_k_sigma of revenue in 2026-03: nobody has a value"),
+    "empty-export": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.splitlines()[0] + "\n")), "deals.csv", 1, "the file has a header (row 1) but no data rows: an empty deals export"),
+    "option-not-applicable": (lambda ws: _validate(_with(ws, sources=DEFAULT_SOURCES + "  sheet: Deals\n")), "sources.yaml", 21, "sheet: 'Deals' is declared, but deals.csv is a CSV file, which has no sheets"),
+    "duplicate-deal": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS + "D1 ,ana,Acme,Won,2026-04-02,1000.50\n")), "deals.csv", 4, "deal_id 'D1' appears on 2 rows (2, 4): a deal counts once"),
+    "mangled-id": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace("D2,", "4.87688E+15,"))), "deals.csv", 3, "'4.87688E+15' is an id in scientific notation"),
+    "blank-value": (lambda ws: _validate(_with(ws, deals=GOOD_DEALS.replace(",99.50", ","))), "deals.csv", 3, "the amount is blank"),
+    "formula-not-computed": (lambda ws: _file_case(ws, "deals.xlsx", _xlsx_with_amount("=SUM(1,2)")), "deals.xlsx", 2, "the cell holds a formula (=SUM(1,2)) with no saved result"),
+    "missing-manager": (lambda ws: _validate(_with(ws, roster=GOOD_ROSTER.replace(",boss,", ",,"))), "roster.csv", 2, "Ana Lima (ana) has no manager"),
+    "unlisted-person": (lambda ws: _validate(_with(ws, sources=DEFAULT_SOURCES.replace("deals:", "  add_people: [{from: team, role: Team, names: [West]}]\ndeals:", 1))), "roster.csv", 2, "'East' (team) is nobody on the roster and not among the people add_people lists"),
+    "no-facts-in-period": (lambda ws: (_with(ws, deals=GOOD_DEALS.replace("2026-04", "2026-01")), ws.program("p", GOOD_PROGRAM), _compute(ws))[2], "deals.csv", None, "no row of deals has a close_date in 2026-04 (2026-04-01 to 2026-04-30): the file's close_date runs from 2026-01-02 to 2026-01-03"),
+    "no-program-fits": (lambda ws: (_with(ws), ws.program("p", GOOD_PROGRAM.replace("period: month", "period: quarter")), _compute(ws))[2], "programs", None, "no program runs for 2026-04: p (its period is quarter, the run's is 2026-04)"),
 }
 
 

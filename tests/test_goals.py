@@ -93,7 +93,7 @@ def test_a_choice_counts_for_one_period_only(ws):
     ws.setup(ROSTER, _deals(), SOURCES)
     ws.data_file("choices.csv", "person,goal,chosen_on\nana,five-new,2026-04-02\nbob,grow,2026-01-10\nbob,enterprise,2026-10-03\n")
     ws.program("challenge", MENU)
-    [r] = api.compute(ws.programs, ws.data, "2026-Q3").results
+    [r] = api.compute(ws.programs, ws.data, "2026-Q3", allow_empty=True).results  # no deal in Q3: the choices are the point
     steps = {p.person_id: [s.label for s in p.lines[0].steps] for p in r.people}
     assert steps["ana"] == ["no goal chosen by 2026-07-15: no payout"]  # her Q2 choice was for Q2
     assert steps["bob"] == ["no goal chosen by 2026-07-15: no payout"]  # January's was for Q1; October's is for Q4

@@ -12,7 +12,7 @@ from conftest import DEFAULT_SOURCES, PROGRAMS, SAMPLE, cli, deals_csv
 from incentive_cli import api
 from incentive_cli.engine.hierarchy import cycles, depth
 
-STRICT = DEFAULT_SOURCES.replace("  unknown_managers: allow        # the test rosters name a manager 'boss' who is not on them\n", "")
+STRICT = DEFAULT_SOURCES.replace("  unknown_managers: allow        # the test rosters name a manager 'boss' who is not on them\n", "  manager_optional: true         # Hana Head is the top of the tree\n")
 
 
 def test_maven_rollup_matches_a_plain_python_sum_per_manager_and_per_office():
@@ -121,7 +121,7 @@ def test_managers_may_be_named_by_name_and_outside_managers_may_be_allowed(ws):
 
 
 def test_added_people_must_report_to_one_manager(ws):
-    sources = STRICT.replace("deals:", "  add_people: [{from: team, role: Team, manager_from: region}]\ndeals:", 1).replace("    manager: manager\n", "    manager: manager\n    region: {header: region, required: false}\n")
+    sources = STRICT.replace("deals:", "  add_people: [{from: team, role: Team, manager_from: region, names: [North]}]\ndeals:", 1).replace("    manager: manager\n", "    manager: manager\n    region: {header: region, required: false}\n")
     roster = "id,name,role,team,manager,quota,region\nana,Ana,Rep,North,,1,East\nbob,Bob,Rep,North,,1,West\n"
     ws.setup(roster, DEALS.splitlines()[0] + "\n", sources)
     ws.program("rollups", ROLLUPS)

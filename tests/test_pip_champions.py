@@ -100,7 +100,7 @@ def test_bottom_n_joins_the_lowest_of_the_reference_period_with_ties_all_joining
     program = PIP.replace("participants: {roster: pip_start}", "participants: {bottom: 1, start: 2026-04-06}")
     ws.setup(ROSTER, deals_csv(MARCH + [("M5", "bob", "A", "Won", "2026-03-09", "-3500")]), PIP_SOURCES)  # bob: 500, tied with zed
     ws.program("rising-star", program)
-    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    [r] = api.compute(ws.programs, ws.data, "2026-04", allow_empty=True).results  # only March (the reference) has deals
     on_plan = {p.person_id: p.lines[0].steps[0].label for p in r.people if p.lines}
     assert on_plan == {"bob": "on the plan from 2026-04-06 to 2026-05-05", "zed": "on the plan from 2026-04-06 to 2026-05-05"}
     # zed is alone in West and on the plan: the whole team (zed) sets the target
@@ -111,17 +111,17 @@ def test_bottom_n_joins_the_lowest_of_the_reference_period_with_ties_all_joining
 def test_bottom_share_is_rounded_half_up_and_at_least_one(ws):
     ws.setup(ROSTER, deals_csv(MARCH), PIP_SOURCES)  # March: zed 500, ana 1,000, bob 4,000, cy 6,000
     ws.program("rising-star", PIP.replace("participants: {roster: pip_start}", "participants: {bottom_share: 10%}"))
-    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    [r] = api.compute(ws.programs, ws.data, "2026-04", allow_empty=True).results  # only March (the reference) has deals
     assert [p.person_id for p in r.people if p.lines] == ["zed"]  # 10 % of 4 = 0.4 -> at least one
     ws.program("rising-star", PIP.replace("participants: {roster: pip_start}", "participants: {bottom_share: 50%}"))
-    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    [r] = api.compute(ws.programs, ws.data, "2026-04", allow_empty=True).results
     assert [p.person_id for p in r.people if p.lines] == ["ana", "zed"]
 
 
 def test_a_team_with_nobody_above_zero_gives_no_target_and_a_warning(ws):
     ws.setup(ROSTER, deals_csv([("M1", "bob", "A", "Won", "2026-03-05", "4000")]), PIP_SOURCES)
     ws.program("rising-star", PIP.replace("participants: {roster: pip_start}", "participants: {bottom: 1}"))
-    result = api.compute(ws.programs, ws.data, "2026-04")
+    result = api.compute(ws.programs, ws.data, "2026-04", allow_empty=True)  # only March (the reference) has deals
     [r] = result.results
     zed = next(p for p in r.people if p.person_id == "zed")  # West: zed alone, with 0 in March
     assert zed.lines[0].steps[-1].label == "Met the plan: cannot tell (the plan has no target)"

@@ -6,11 +6,13 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from conftest import Workspace, deals_csv
+import pytest
+from conftest import DEFAULT_SOURCES, Workspace, deals_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incentive_cli import api
+from incentive_cli.diagnostics import InputRejected
 from incentive_cli.engine import carry
 from incentive_cli.engine.data import DataSet, Draw, Person
 from incentive_cli.engine.model import (
@@ -119,6 +121,55 @@ def test_shuffling_deal_rows_changes_nothing(tmp_path_factory, deals, rnd):
         [r] = api.compute(ws.programs, ws.data, "2026-04").results
         results.append({(p.person_id, line.component_id): line.amount for p in r.people for line in p.lines})
     assert results[0] == results[1]
+
+
+def _with_modified(rows: list[tuple[str, ...]]) -> str:
+    return "deal_id,owner,customer,stage,close_date,amount,modified\n" + "".join(",".join(r) + "\n" for r in rows)
+
+
+LAST_SOURCES = DEFAULT_SOURCES.replace("    amount: amount\n", "    amount: amount\n    modified: {header: modified, type: date}\n") + "  duplicates: last\n  order: modified\n"
+THREE = "id,name,role,team,manager,quota\nana,Ana,R,T,m,1\nbob,Bob,R,T,m,1\ncy,Cy,R,T,m,1\n"
+
+
+def _payouts(ws: Workspace) -> dict[tuple[str, str], Decimal]:
+    [r] = api.compute(ws.programs, ws.data, "2026-04").results
+    return {(p.person_id, line.component_id): line.amount for p in r.people for line in p.lines}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["ana", "bob", "cy"]), st.integers(1, 400_000), st.integers(1, 3), st.sampled_from(["Won", "Won", "Lost"])), min_size=1, max_size=12), st.data())
+def test_duplicating_any_deal_row_never_changes_a_payout_silently(tmp_path_factory, deals, data):
+    """A copy of any deal row, anywhere in the export (exact, its id padded with spaces, or the
+    id reused with another amount and owner), is refused naming both rows; declared
+    (duplicates: last, the copy older), it is dropped and every payout is what the export
+    without it pays."""
+    rows = [(f"D{i}", who, f"c{i}", stage, f"2026-04-{day:02d}", f"{c // 100}.{c % 100:02d}", "2026-05-01") for i, (who, c, day, stage) in enumerate(deals)]
+    k = data.draw(st.integers(0, len(rows) - 1), label="row copied")
+    how = data.draw(st.sampled_from(["exact", "spaces", "reused"]), label="copy")
+    copy = list(rows[k])
+    if how == "spaces":
+        copy[0] = f"  {copy[0]} "
+    elif how == "reused":
+        copy[1], copy[5] = "cy" if copy[1] != "cy" else "ana", "999.99"
+    at = data.draw(st.integers(0, len(rows)), label="inserted at")
+    doubled = [*rows[:at], tuple(copy), *rows[at:]]
+    original_row, copy_row = (k + 2, at + 2) if at > k else (k + 3, at + 2)  # header is row 1
+
+    ws = Workspace(tmp_path_factory.mktemp("w"))
+    ws.setup(THREE, _with_modified(rows), LAST_SOURCES.replace("  duplicates: last\n  order: modified\n", "").replace("    modified: {header: modified, type: date}\n", ""))
+    ws.program("p", PROGRAM)
+    baseline = _payouts(ws)
+    ws.data_file("deals.csv", _with_modified(doubled))
+    with pytest.raises(InputRejected) as exc:
+        api.compute(ws.programs, ws.data, "2026-04")
+    [d] = [d for d in exc.value.diagnostics if d.is_error]
+    assert d.code == "duplicate-deal"
+    assert f"({min(original_row, copy_row)}, {max(original_row, copy_row)})" in d.message and d.location.line == max(original_row, copy_row)
+
+    copy[6] = "2026-04-30"  # declared: the copy is the older row, so the latest is the original
+    ws.data_file("sources.yaml", LAST_SOURCES)
+    ws.data_file("deals.csv", _with_modified([*rows[:at], tuple(copy), *rows[at:]]))
+    assert _payouts(ws) == baseline
 
 
 @st.composite

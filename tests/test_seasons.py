@@ -9,6 +9,7 @@ import pytest
 from conftest import PROGRAMS, SAMPLE, cli, deals_csv, run_and_read_not_counted
 
 from incentive_cli import api
+from incentive_cli.diagnostics import InputRejected
 
 SEASONAL = """
 schema_version: 1
@@ -41,7 +42,7 @@ ROSTER = "id,name,role,team,manager,quota\nana,Ana,Sales Rep,East,boss,90000\n"
 def test_seasons_scale_the_target_by_days(ws, period, target, how):
     ws.setup(ROSTER, deals_csv([]))
     ws.program("seasonal", SEASONAL)
-    [r] = api.compute(ws.programs, ws.data, period).results
+    [r] = api.compute(ws.programs, ws.data, period, allow_empty=True).results  # no deals: the target is the point
     name, value, text = r.people[0].targets[0]
     assert round(value, 5) == Decimal(target)
     assert (how in text) if how else text == "roster column quarterly_quota"
@@ -68,14 +69,17 @@ def test_a_program_active_in_part_of_the_period_counts_facts_inside_and_prorates
     assert ana.targets[0][1] == Decimal(77000)  # 91,000 x 77 of 91 days (15 April - 30 June)
     assert "active Spring push: 77 of 91 days" in ana.targets[0][2]
     assert str(ana.total) == "500.00"
-    # a quarter the window does not touch skips the program
-    assert api.compute(ws.programs, ws.data, "2026-Q3").skipped == ["seasonal (its active window 2026-04-15 to 2026-06-30 is outside 2026-Q3)"]
+    # a quarter the window does not touch skips the program; with no other program, the run is refused
+    with pytest.raises(InputRejected) as exc:
+        api.compute(ws.programs, ws.data, "2026-Q3")
+    [d] = exc.value.diagnostics
+    assert (d.code, d.message) == ("no-program-fits", "no program runs for 2026-Q3: seasonal (its active window 2026-04-15 to 2026-06-30 is outside 2026-Q3)")
 
 
 def test_overlapping_seasons_and_impossible_windows_are_refused(ws):
     ws.setup(ROSTER, deals_csv([]))
     ws.program("seasonal", SEASONAL.replace("from: 11-15, to: 12-31", "from: 02-20, to: 03-10"))
-    code, _, err = cli("run", "--period", "2027-Q1", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    code, _, err = cli("run", "--period", "2027-Q1", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out), "--allow-empty")
     assert code == 1
     assert "error [bad-window] seasons 'Lean season' and 'Festive season' overlap in 2027-Q1" in err
     ws.program("seasonal", SEASONAL.replace("to: 02-28", "to: 02-30"))

@@ -64,6 +64,8 @@ class FactTable:
     row_of: Any  # callable: data row index -> file row number
     currency: str | None = None
     _id_rank: Any = None
+    header_row: int = 1  # the file row of the header (an empty export is located there)
+    sheet: str | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def deal_ids(self) -> Any:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..diagnostics import Diagnostic
-from .table import EXCEL_ERRORS, MAX_CELL_CHARS, ExcelError, RawTable
+from .table import EXCEL_ERRORS, MAX_CELL_CHARS, ExcelError, RawTable, error_cell_message
 
 MAX_ERRORS_PER_COLUMN = 20
 MAX_WHOLE_DIGITS = 13  # 10 trillion in minor units of 2 places stays far inside int64
@@ -91,8 +91,10 @@ def money_pattern(decimal: str = ".", thousands: str = ",", max_places: int | No
 
 
 class ColumnErrors:
-    def __init__(self, raw: RawTable, fld: str, sink: list[Diagnostic]):
-        self.raw, self.fld, self.sink, self.count = raw, fld, sink, 0
+    """Located errors of one column: the first MAX_ERRORS_PER_COLUMN, then how many more."""
+
+    def __init__(self, raw: RawTable, fld: str, sink: list[Diagnostic], summary_code: str = "bad-cell-number"):
+        self.raw, self.fld, self.sink, self.count, self.summary_code = raw, fld, sink, 0, summary_code
 
     def add(self, code: str, i: int, value: str, message: str, hint: str) -> None:
         self.count += 1
@@ -102,13 +104,18 @@ class ColumnErrors:
     def close(self) -> None:
         if self.count > MAX_ERRORS_PER_COLUMN:
             more = self.count - MAX_ERRORS_PER_COLUMN
-            self.sink.append(Diagnostic("bad-cell-number", f"... and {more:,} more bad cells in this column", self.raw.location(self.fld), "fix the first ones; the rest are likely the same problem"))
+            self.sink.append(Diagnostic(self.summary_code, f"... and {more:,} more bad cells in this column", self.raw.location(self.fld), "fix the first ones; the rest are likely the same problem"))
 
 
 def _report_excel_errors(raw: RawTable, fld: str, errs: np.ndarray, ce: ColumnErrors) -> None:
     for i in np.flatnonzero(errs).tolist():
-        v = str(raw_value(raw, fld, i))
-        ce.add("excel-error-cell", i, v, f"the cell holds the spreadsheet error {v}", "fix the formula in the source, or export values only")
+        v = raw_value(raw, fld, i)
+        ce.add(*_error_cell(i, v))
+
+
+def _error_cell(i: int, v: Any) -> tuple[str, int, str, str, str]:
+    code, message, hint = error_cell_message(v)
+    return code, i, str(v), message, hint
 
 
 def parse_money(raw: RawTable, fld: str, places: int, number_format: dict[str, Any], sink: list[Diagnostic], what: str = "amount") -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +229,7 @@ def parse_dates(raw: RawTable, fld: str, fmt: str, epoch: int, sink: list[Diagno
             if c is None or (isinstance(c, str) and not c.strip()):
                 continue
             if isinstance(c, ExcelError):
-                ce.add("excel-error-cell", i, str(c), f"the cell holds the spreadsheet error {c}", "fix the formula in the source, or export values only")
+                ce.add(*_error_cell(i, c))
             elif isinstance(c, dt.datetime | dt.date):
                 out[i] = np.datetime64(c.date() if isinstance(c, dt.datetime) else c, "D")
             elif isinstance(c, int | float) and not isinstance(c, bool):

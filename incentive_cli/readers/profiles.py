@@ -298,8 +298,7 @@ def clean_rows(profile: Profile, rows: list[list[Any]], rownums: list[int], head
         if not c:
             continue  # blank rows are not data (and not worth a line each)
         first_col, first = c[0]
-        # a total row: its label, and none of the cells that make a deal
-        is_total = bool(_TOTAL.fullmatch(first)) and all(k == first_col or not _text(row[k] if k < len(row) else None) for k in key_cols)
+        is_total = _is_total(row, c, key_cols)
         is_group = len(c) == 1 and owner_col is not None and first_col == owner_col and i <= last_data
         if profile.refuse_formatted and (is_total or (is_group and _GROUP.fullmatch(first))):
             what = "a total row" if is_total else "a group header row"
@@ -373,6 +372,48 @@ def clean_rows(profile: Profile, rows: list[list[Any]], rownums: list[int], head
         if "currency" not in mapping and profile.currency_from_amount and any(codes):
             out.extra["currency"] = codes
     return out
+
+
+def _is_total(row: list[Any], filled: list[tuple[int, str]], key_cols: list[int]) -> bool:
+    """A total row: its first value is a total's label (Subtotal, Grand Total, Count...), and
+    none of the cells that make a deal (id, stage, close date) is filled."""
+    first_col, first = filled[0]
+    return bool(_TOTAL.fullmatch(first)) and all(k == first_col or not _text(row[k] if k < len(row) else None) for k in key_cols)
+
+
+REPORT_HINT = ("export the rows alone (Salesforce: Export > Details Only; HubSpot, Pipedrive, Zoho, Dynamics: export the list view "
+               "rather than a report), or read a Salesforce Formatted report with profile: salesforce-formatted")
+
+
+def refuse_report_rows(rows: list[list[Any]], mapping: dict[str, int], location: Any) -> Diagnostic | None:
+    """Without a profile: the first row that shows the file is a report made for reading (a
+    total or subtotal row, a group header such as 'Jane Smith (3)' alone in the owner column,
+    a report footer line), as a located refusal; None for a plain export. ``rows`` are the
+    non-blank data rows; ``location(k, column)`` locates row k."""
+    owner_col = mapping.get("owner")
+    key_cols = [mapping[f] for f in ("deal_id", "stage", "close_date") if f in mapping]
+    for k, row in enumerate(rows):
+        c = [(j, t) for j, v in enumerate(row) if (t := _text(v))]
+        if not c or not isinstance(c[0][1], str) or not c[0][1][:1].isalpha():
+            continue
+        first_col, first = c[0]
+        if key_cols and _is_total(row, c, key_cols):
+            what = "a total row"
+        elif len(c) == 1 and first_col == owner_col and _GROUP.fullmatch(first):
+            what = "a group header row"
+        elif len(c) == 1 and _FOOTER.fullmatch(first):
+            what = "a report footer line"
+        else:
+            continue
+        return Diagnostic("formatted-report", f"{what} ({first!r}): this file is a formatted report, not a plain export of rows", location(k, first_col), hint=REPORT_HINT, value=first)
+    return None
+
+
+def is_report_label(text: str) -> bool:
+    """A value that only a formatted report puts where an owner belongs: a total's label, a
+    group header with its record count, a footer line."""
+    t = text.strip()
+    return bool(_TOTAL.fullmatch(t) or _GROUP.fullmatch(t) or _FOOTER.fullmatch(t))
 
 
 def _norm(text: Any) -> str:

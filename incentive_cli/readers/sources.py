@@ -5,6 +5,7 @@ Every problem in every file is collected before anything is computed."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,12 +26,23 @@ from ..formats import (
     REQUIRED_FIELDS,
     SOURCES,
     SOURCES_SCHEMA_VERSIONS,
+    TABLE_OPTIONS,
     default_type,
 )
 from ..spec import PList, PObj, Reader
-from .cells import blank_overlong_cells, decimal_from_units, parse_dates, parse_money, parse_text
-from .profiles import PLAIN, PROFILES, Profile, apply_values
-from .table import RawTable, ReadOptions, read_table
+from .cells import (
+    ColumnErrors,
+    blank_overlong_cells,
+    decimal_from_units,
+    parse_dates,
+    parse_money,
+    parse_text,
+    raw_value,
+    to_arrow_text,
+)
+from .identity import check_mangled_ids, key_fields, resolve_duplicates
+from .profiles import PLAIN, PROFILES, REPORT_HINT, Profile, apply_values, is_report_label
+from .table import EXCEL_ERRORS, ExcelError, RawTable, ReadOptions, read_table
 from .yaml_nodes import load_yaml
 
 SOURCES_FILE = "sources.yaml"
@@ -107,6 +119,7 @@ def read_sources_file(data_dir: Path) -> tuple[PObj | None, list[Diagnostic], st
     for table, spec in (doc or {}).items():
         if table not in REQUIRED_FIELDS or not isinstance(spec, PObj):
             continue
+        diags += _check_table_options(table, spec)
         profile = _profile(spec)
         supplied = set(profile.columns) if table == "deals" else set()
         if "columns" not in spec and not supplied:
@@ -118,6 +131,32 @@ def read_sources_file(data_dir: Path) -> tuple[PObj | None, list[Diagnostic], st
                 if fld not in (spec.get("columns") or {}) and fld not in supplied:
                     diags.append(Diagnostic("missing-key", f"{table}.columns: the {table} source must map {fld!r}", spec.where("columns"), hint=f"add {fld}: <header in the file>"))
     return (doc if isinstance(doc, PObj) else None), diags, text
+
+
+def _check_table_options(table: str, spec: PObj) -> list[Diagnostic]:
+    """Options declared on a source they cannot apply to (add_people on deals, key on the
+    roster), and the deals key, order and blank declarations against the mapped columns."""
+    out = []
+    for option, tables in TABLE_OPTIONS.items():
+        if option in spec and table not in tables:
+            out.append(Diagnostic("option-not-applicable", f"{table}: {option} applies to {' and '.join(tables)} only", spec.where(option), hint=f"remove {option}: from the {table} source, or move it to the source it is meant for", value=option))
+    if table != "deals" or any(d.value in ("key", "duplicates", "order") for d in out):
+        return out
+    mapped = set(spec.get("columns") or {}) | set(_profile(spec).columns)
+    key = spec.get("key")
+    for fld in [key] if isinstance(key, str) else list(key or []):
+        if fld not in mapped:
+            out.append(Diagnostic("bad-reference", f"deals: key names {fld!r}, which is not among the mapped columns", spec.where("key"), hint=f"map {fld}: <header> under columns, or name a mapped field (mapped: {', '.join(sorted(mapped))})", value=str(fld)))
+    rule, order = spec.get("duplicates"), spec.get("order")
+    if rule == "last" and not order:
+        out.append(Diagnostic("missing-key", "deals: duplicates: last needs order: the field whose highest value marks the row kept", spec.where("duplicates"), hint="add order: <a mapped last-modified date or number>, for example order: modified_on"))
+    if order and rule != "last":
+        out.append(Diagnostic("option-not-applicable", "deals: order applies only with duplicates: last", spec.where("order"), hint="add duplicates: last, or remove order:", value="order"))
+    if order and order not in mapped:
+        out.append(Diagnostic("bad-reference", f"deals: order names {order!r}, which is not among the mapped columns", spec.where("order"), hint=f"map {order}: <header> under columns", value=order))
+    if key is None and "deal_id" not in mapped and rule is not None:
+        out.append(Diagnostic("missing-key", "deals: duplicates needs a key: map deal_id, or declare key:", spec.where("duplicates"), hint="add deal_id: <header> under columns, or key: <the fields that identify a deal>"))
+    return out
 
 
 def _fast_types(spec: PObj, types: dict[str, str]) -> dict[str, Any]:
@@ -139,6 +178,7 @@ def _read_raw(data_dir: Path, spec: PObj, wanted: dict[str, list[str]], optional
         fmt=spec.get("format") or "auto", sheet=spec.get("sheet"), encoding=spec.get("encoding") or "auto",
         delimiter=spec.get("delimiter") or profile.delimiter, header_row=spec.get("header_row"), profile=profile,
         ranked=ranked, hidden_rows=spec.get("hidden_rows") or "error", fast_types=_fast_types(spec, types),
+        declared=tuple((k, spec[k], spec.where(k)) for k in ("format", "sheet", "hidden_rows", "delimiter", "encoding") if spec.get(k) is not None),
     )
     raw, diags, epoch = read_table(path, display, wanted, optional, opts)
     return raw, diags, epoch, path
@@ -213,6 +253,9 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
     diags += d
     if raw is None:
         return {}, types
+    if raw.n_rows == 0:
+        diags.append(_header_only(raw))
+        return {}, types
     cols, scales = _typed_columns(raw, types, spec, epoch, diags)
     value_notes = apply_values(_profile(spec), spec.get("recode"), cols)
     inputs.append(_input_record(path, raw, "roster", cols, scales, spec, value_notes))
@@ -271,22 +314,44 @@ def _read_roster(data_dir: Path, spec: PObj, diags: list[Diagnostic], inputs: li
             merged.update(extra)
             fields = {f: v for f, v in jrec.items() if f in PERSON_FIELDS and f not in ("person_id", "name") and v not in (None, "")}  # a joined role (team...) replaces the roster's
             people[pid] = replace(p, attrs=tuple(sorted(merged.items())), **fields)
-    _add_people(spec, people, defaults, diags)
+    if "manager" in raw.columns and not spec.get("manager_optional"):
+        for p in people.values():  # after the joins, which may fill a manager
+            if not p.manager:
+                diags.append(Diagnostic("missing-manager", f"{p.name} ({p.id}) has no manager", _field_cell(raw, p), hint="fill in the manager (their person id or name); if this person is the top of the reporting tree, declare manager_optional: true for the roster in sources.yaml", value=p.id))
+    _add_people(spec, people, defaults, raw, diags)
     _resolve_managers(spec, people, raw, diags)
     return people, types
 
 
-def _add_people(spec: PObj, people: dict[str, Person], defaults: dict[str, str], diags: list[Diagnostic]) -> None:
-    """People named only in a column (managers, regional offices) become people."""
+def _header_only(raw: RawTable) -> Diagnostic:
+    """A roster with its header and not one person: named as empty, never read as a roster
+    of nobody (which would report every deal's owner as unknown instead)."""
+    where = f"the sheet {raw.sheet!r}" if raw.sheet else "the file"
+    return Diagnostic("empty-export", f"{where} has a header (row {raw.header_row}) but no data rows: an empty roster export", Location(raw.file, raw.header_row, None, raw.sheet), hint="export the roster again: a run needs the people it pays")
+
+
+def _add_people(spec: PObj, people: dict[str, Person], defaults: dict[str, str], raw: RawTable, diags: list[Diagnostic]) -> None:
+    """The people add_people lists by name, named only in a column (managers, regional
+    offices), become people; any other value that is nobody on the roster is named in a
+    warning with the nearest name, never made a person (a typo would be paid)."""
     names = {p.name for p in people.values()}
     for add in spec.get("add_people") or []:
         if not isinstance(add, PObj) or not add.get("from") or not add.get("role"):
             continue
         src, via = add["from"], add.get("manager_from")
+        values = sorted({v for p in people.values() if isinstance(v := p.attr(src), str) and v and v not in people and v not in names})
+        listed = add.get("names")
+        if listed is None:
+            shown = ", ".join(values[:20]) + (f" (and {len(values) - 20} more)" if len(values) > 20 else "")
+            diags.append(Diagnostic("missing-key", f"roster.add_people: the entry for {src} must list the people it adds (names:)", add.loc, hint=f"add names: [...] with the {src} values that are people; the {src} column holds, besides people on the roster: {shown or 'nothing'}"))
+        wanted_names = set(values) if listed is None else {str(n).strip() for n in listed if n}  # unlisted: refused above, read as before so nothing else cascades
+        _warn_unlisted(spec, add, src, values, wanted_names, names, people, raw, diags)
         added: dict[str, tuple[str, Person]] = {}  # id -> (manager value, the first row naming them)
         for p in list(people.values()):
             value = p.attr(src)
             if not isinstance(value, str) or not value or value in people and value not in added or value in names and value not in added:
+                continue
+            if value not in wanted_names:
                 continue
             boss = (p.attr(via) or "") if via else ""
             if value in added and added[value][0] != boss:
@@ -297,6 +362,24 @@ def _add_people(spec: PObj, people: dict[str, Person], defaults: dict[str, str],
                 added[value] = (boss, p)
                 people[value] = Person(id=value, name=value, role=add["role"], manager=boss if boss != value else "", region=p.region if src != "region" else value, currency=defaults.get("currency", ""), source=p.source)
         names |= set(added)
+
+
+def _warn_unlisted(spec: PObj, add: PObj, src: str, values: list[str], listed: set[str], names: set[str], people: dict[str, Person], raw: RawTable, diags: list[Diagnostic]) -> None:
+    """A warning for each value of the column that add_people does not list and that is
+    nobody on the roster, with the nearest name (a manager left unknown is refused by the
+    manager check instead, so it is not said twice); and one for each listed name no row
+    holds."""
+    refused_later = src == "manager" and spec.get("unknown_managers") != "allow"
+    candidates = sorted(listed | names)
+    for value in values:
+        if value in listed or refused_later:
+            continue
+        first = next(p for p in people.values() if p.attr(src) == value)
+        near = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}? Fix the cell" if near else "fix the cell"
+        diags.append(Diagnostic("unlisted-person", f"{value!r} ({src}) is nobody on the roster and not among the people add_people lists, so it is not made a person", _field_cell(raw, first, src), hint=f"{hint}, or add {value!r} to names: under add_people in sources.yaml", severity="warning", value=value))
+    for name in sorted(listed - set(values) - names):
+        diags.append(Diagnostic("unlisted-person", f"add_people lists {name!r}, but no row's {src} holds it: nobody is added", add.where("names"), hint=f"remove {name!r} from names:, or check its spelling against the {src} column", severity="warning", value=name))
 
 
 def _resolve_managers(spec: PObj, people: dict[str, Person], raw: RawTable, diags: list[Diagnostic]) -> None:
@@ -314,19 +397,21 @@ def _resolve_managers(spec: PObj, people: dict[str, Person], raw: RawTable, diag
             people[pid] = replace(p, manager=ids[0])
         elif not allow:
             why = f"two people are named {p.manager!r}" if ids else f"{p.manager!r} is nobody on the roster"
-            diags.append(Diagnostic("unknown-manager", f"{p.name} ({pid}) reports to {p.manager!r}, but {why}", _manager_cell(raw, p), hint="add the manager to the roster (or with add_people), write their person id, or set unknown_managers: allow to keep managers outside the tree", value=p.manager))
+            near = [] if ids else difflib.get_close_matches(p.manager, sorted({q.name for q in people.values()} | set(people)), n=1, cutoff=0.6)
+            mean = f"did you mean {near[0]!r}? Otherwise " if near else ""
+            diags.append(Diagnostic("unknown-manager", f"{p.name} ({pid}) reports to {p.manager!r}, but {why}", _field_cell(raw, p), hint=f"{mean}add the manager to the roster (or to names: under add_people), write their person id, or set unknown_managers: allow to keep managers outside the tree", value=p.manager))
     parent = {pid: p.manager for pid, p in people.items() if p.manager in people}
     for loop in cycles(parent):
         first = people[loop[0]]
         chain = " -> ".join(f"{people[q].name} ({q})" for q in [*loop, loop[0]])
-        diags.append(Diagnostic("manager-cycle", f"people report to each other in a circle: {chain}", _manager_cell(raw, first), hint="fix the manager column so the chain ends at someone who reports to nobody", value=loop[0]))
+        diags.append(Diagnostic("manager-cycle", f"people report to each other in a circle: {chain}", _field_cell(raw, first), hint="fix the manager column so the chain ends at someone who reports to nobody", value=loop[0]))
 
 
-def _manager_cell(raw: RawTable, p: Person) -> Location:
-    """The person's manager cell (their row, the manager column)."""
-    if "manager" not in raw.columns:
+def _field_cell(raw: RawTable, p: Person, fld: str = "manager") -> Location:
+    """The person's cell of a roster field (their row, the field's column)."""
+    if fld not in raw.columns:
         return p.source
-    return replace(p.source, column=raw.col_index.get("manager"), column_name=raw.headers.get("manager", "manager"))
+    return replace(p.source, column=raw.col_index.get(fld), column_name=raw.headers.get(fld, fld))
 
 
 def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person], diags: list[Diagnostic], inputs: list[dict[str, Any]], unmatched: list[dict[str, Any]], roster_ok: bool = True) -> FactTable | None:
@@ -343,19 +428,35 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
         types.setdefault(fld, default_type(fld))  # fields a profile derived (currency)
     cols, scales = _typed_columns(raw, types, spec, epoch, diags)
     value_notes = apply_values(_profile(spec), spec.get("recode"), cols)
-    inputs.append(_input_record(path, raw, table, cols, scales, spec, value_notes))
+    owner_codes, owners = pd.factorize(pd.Series(cols["owner"]), use_na_sentinel=False)
+    report = _formatted_report(raw, owner_codes, owners)
+    if report is not None:  # a report laid out for reading: its other errors would only be noise
+        diags.append(report)
+        return None
+    value_notes.update(_blank_numbers(raw, cols, types, optional, spec, diags))
     frame = pd.DataFrame(cols)
     frame["_i"] = np.arange(raw.n_rows, dtype=np.int64)
+    key = key_fields(spec, wanted) if table == "deals" else []
+    if key and all(k in frame.columns for k in key):
+        mangled = np.zeros(len(frame), dtype=bool)
+        for k in key:
+            if types.get(k, "text") == "text":
+                mangled |= check_mangled_ids(raw, k, frame[k], diags)
+        frame, note = resolve_duplicates(raw, frame, spec, key, diags, mangled)
+        value_notes.update(note)
+    inputs.append(_input_record(path, raw, table, cols, scales, spec, value_notes))
     # owners -> roster ids (by id, by name, or either)
     how = spec.get("owner_match") or "id_or_name"
     by_id = {pid: pid for pid in people} if how in ("id", "id_or_name") else {}
     by_name = {norm_name(p.name): pid for pid, p in people.items()} if how in ("name", "id_or_name") else {}
-    codes, uniques = pd.factorize(frame["owner"], use_na_sentinel=False)
-    matched = [by_id.get(str(o)) or by_name.get(norm_name(str(o))) for o in uniques]
+    codes = owner_codes[frame["_i"].to_numpy()] if len(frame) != raw.n_rows else owner_codes
+    matched = [by_id.get(str(o)) or by_name.get(norm_name(str(o))) for o in owners]
     frame["_person"] = pd.array(matched, dtype="string").take(codes)
     code_of = {pid: k for k, pid in enumerate(sorted(people))}
     frame["_pcode"] = np.array([code_of.get(pid, -1) if pid is not None else -1 for pid in matched], dtype=np.int32)[codes]
-    missing = frame["_person"].isna().to_numpy()
+    missing = frame["_person"].isna().to_numpy().copy()
+    if missing.any():  # an error cell (#N/A, a formula without its result) is refused as such, not as an owner
+        missing &= ~to_arrow_text(raw.columns["owner"])[1][frame["_i"].to_numpy()]
     if missing.any():
         # a roster that could not be read already says so: its owners are not reported one by one
         severity_error = (spec.get("unknown_owners") or "error") == "error" and roster_ok
@@ -366,7 +467,69 @@ def _read_facts(data_dir: Path, table: str, spec: PObj, people: dict[str, Person
             label = "blank owner" if owner in ("", "<NA>") else f"owner {owner!r}"
             if severity_error:
                 diags.append(Diagnostic("unknown-owner", f"{label} matches nobody on the roster ({len(grp)} row(s); first shown)", raw.location("owner", first), hint="add the person to the roster (or fix the name), or set unknown_owners: report for this source", value=owner))
-    return FactTable(table, str(path), frame, date_field, types, scales, raw.row_of, currency=None)
+    row_of = raw.row_of
+    if len(frame) != raw.n_rows:  # rows dropped (duplicates: last): the engine indexes by position
+        kept = frame["_i"].to_numpy().copy()
+        frame["_i"] = np.arange(len(frame), dtype=np.int64)
+
+        def row_of(i: int) -> int:
+            return raw.row_of(int(kept[i]))
+
+    return FactTable(table, str(path), frame, date_field, types, scales, row_of, currency=None, header_row=raw.header_row, sheet=raw.sheet)
+
+
+def _blank_numbers(raw: RawTable, cols: dict[str, Any], types: dict[str, str], optional: set[str], spec: PObj, diags: list[Diagnostic]) -> dict[str, Any]:
+    """A blank cell in a required numeric column of a fact source (an amount, a count) is an
+    error at the cell, unless the source declares blank: {field: zero}: then it is read as 0
+    and run.json (and every statement) says so, with how many cells it read. An error cell
+    or a formula without its result is refused as such, never as a blank."""
+    declared = dict(spec.get("blank") or {})
+    notes: dict[str, Any] = {}
+    for fld, choice in declared.items():
+        if types.get(fld) not in ("money", "number"):
+            what = "not a column of this source" if fld not in types else f"a {types[fld]} column"
+            diags.append(Diagnostic("option-not-applicable", f"blank: {{{fld}: {choice}}} is declared, but {fld} is {what}: blank applies to numeric columns (money, number)", spec.where("blank"), hint="name a mapped amount or number field under blank:, or remove it", value="blank"))
+    for fld, col in cols.items():
+        if types.get(fld) not in ("money", "number") or (fld in optional and fld not in declared):
+            continue
+        na = np.asarray(pd.isna(col), dtype=bool)
+        if declared.get(fld) == "zero":
+            col[na] = 0
+            notes.setdefault("blank", {})[fld] = {"read_as": "0", "cells": int(na.sum()), "declared": "blank: zero"}
+            continue
+        if not na.any():
+            continue
+        ce = ColumnErrors(raw, fld, diags, summary_code="blank-value")
+        for i in np.flatnonzero(na).tolist():
+            v = raw_value(raw, fld, i)
+            if isinstance(v, ExcelError) or (isinstance(v, str) and v.strip() in EXCEL_ERRORS):
+                continue  # refused as an error cell
+            ce.add("blank-value", i, "", f"the {fld} is blank: the row would count as a fact but add nothing", f"fill in the {fld} in the CRM and export again; if a blank {fld} means 0 here (open deals with no value yet), declare blank: {{{fld}: zero}} for this source in sources.yaml")
+        ce.close()
+    return notes
+
+
+def _formatted_report(raw: RawTable, codes: np.ndarray, owners: Any) -> Diagnostic | None:
+    """A plain export whose owner column holds a formatted report's labels (Subtotal, Grand
+    Total, 'Ana Lima (3)'), or whose rows without an owner hold one elsewhere: refused as a
+    report, with how to export the rows alone. The labels are looked for among the distinct
+    owners, so a clean export costs nothing."""
+    blank_code = None
+    for k, owner in enumerate(owners):
+        text = "" if owner is None or owner is pd.NA else str(owner)
+        if not text:
+            blank_code = k
+        elif is_report_label(text):
+            first = int(np.flatnonzero(codes == k)[0])
+            return Diagnostic("formatted-report", f"the owner cell holds {text!r}: this file is a formatted report (groups, subtotals, totals), not a plain export of rows", raw.location("owner", first), hint=REPORT_HINT, value=text)
+    if blank_code is None:
+        return None
+    for i in np.flatnonzero(codes == blank_code)[:1000].tolist():
+        for fld in raw.columns:
+            text = raw_value(raw, fld, i)
+            if isinstance(text, str) and text.strip() and is_report_label(text):
+                return Diagnostic("formatted-report", f"a row with no owner holds {text.strip()!r}: this file is a formatted report (groups, subtotals, totals), not a plain export of rows", raw.location(fld, i), hint=REPORT_HINT, value=text.strip())
+    return None
 
 
 def read_dataset(data_dir: Path) -> tuple[DataSet | None, list[Diagnostic]]:

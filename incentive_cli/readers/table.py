@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location
-from .profiles import PLAIN, Profile, clean_rows, is_report_footer, location_for
+from .profiles import PLAIN, Profile, clean_rows, is_report_footer, location_for, refuse_report_rows
 
 HEADER_SCAN_ROWS = 50
 DELIMITERS = (",", ";", "\t", "|")  # what delimiter: auto chooses from
@@ -56,6 +56,19 @@ EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 
 class ExcelError(str):
     """An error value from a spreadsheet cell (kept distinct from text)."""
+
+
+class NoResult(ExcelError):
+    """A formula cell saved without its result (a workbook written by a program that does
+    not calculate): the text is the formula. Read like an error cell, never as a blank."""
+
+
+def error_cell_message(value: Any) -> tuple[str, str, str]:
+    """(code, message, hint) for an error cell or a formula saved without its result."""
+    if isinstance(value, NoResult):
+        return ("formula-not-computed", f"the cell holds a formula ({value}) with no saved result",
+                "open the workbook in Excel or LibreOffice and save it again (so every formula is calculated), or export values only")
+    return "excel-error-cell", f"the cell holds the spreadsheet error {value}", "fix the formula in the source, or export values only"
 
 
 def norm_header(text: Any) -> str:
@@ -101,7 +114,7 @@ class RawTable:
             for recno, rec in enumerate(reader, start=1):
                 if recno <= self._csv_data_start:
                     continue
-                if not rec or all(c == "" for c in rec) and len(rec) <= 1:
+                if is_blank_record(rec):
                     continue
                 rows.append(recno)
         except csv.Error:
@@ -111,6 +124,12 @@ class RawTable:
     def location(self, fld: str, i: int | None = None) -> Location:
         file = self.file if self.part_of is None or i is None else f"{self.file}/{self.part_of[i]}"
         return Location(file, self.row_of(i) if i is not None else self.header_row, self.col_index.get(fld), self.sheet, self.headers.get(fld, fld))
+
+
+def is_blank_record(cells: list[Any]) -> bool:
+    """A row with no value in any cell (a blank line, or ``,,,,`` as spreadsheets save an
+    emptied row): skipped, never read as a fact with blank fields."""
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def sniff_kind(data: bytes) -> str:
@@ -146,7 +165,7 @@ def refuse_non_text(file: str, data: bytes, encoding: str) -> list[Diagnostic]:
     return []
 
 
-def decode_text(data: bytes, encoding: str, file: str) -> tuple[str | None, list[Diagnostic]]:
+def decode_text(data: bytes, encoding: str, file: str, delimiter: str = ",", wanted: dict[str, list[str]] | None = None) -> tuple[str | None, list[Diagnostic]]:
     if encoding == "auto":
         if data.startswith(b"\xef\xbb\xbf"):
             encoding = "utf-8-sig"
@@ -158,7 +177,34 @@ def decode_text(data: bytes, encoding: str, file: str) -> tuple[str | None, list
         return data.decode(encoding), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [Diagnostic("file-unreadable", f"the file is not valid {encoding} text (byte {exc.start}, line {line})", Location(file, line), hint="declare its encoding in sources.yaml, for example encoding: cp1252")]
+        bad = data[exc.start: max(exc.end, exc.start + 1)][:4].hex(" ").upper()
+        where = _bad_byte_cell(file, data, exc.start, encoding, delimiter, wanted or {})
+        return None, [Diagnostic("file-unreadable", f"the file is not valid {encoding} text (byte {exc.start}, line {line}): 0x{bad} is not {encoding}", where or Location(file, line), hint="declare its encoding in sources.yaml, for example encoding: cp1252 (Excel on Windows) or latin-1")]
+
+
+def _bad_byte_cell(file: str, data: bytes, pos: int, encoding: str, delimiter: str, wanted: dict[str, list[str]]) -> Location | None:
+    """The row (record) and column of the byte that does not decode, with the column's
+    header: the text up to it is valid, so it is parsed as CSV; the header comes from the
+    whole text decoded with replacement characters."""
+    prefix = data[:pos].decode(encoding, errors="replace")
+    whole = data.decode(encoding, errors="replace")
+    head = _head(whole, HEADER_SCAN_ROWS + 5)
+    if delimiter == "auto":
+        delimiter, problems = sniff_delimiter(file, head, wanted)
+        if problems:
+            return None
+    try:
+        records = list(csv_records(prefix, delimiter))
+    except csv.Error:
+        return None
+    if not records or prefix.endswith(("\n", "\r")):
+        row, col = len(records) + 1, 1
+    else:
+        row, col = len(records), len(records[-1])
+    idx, _ = find_header(_safe_rows(head, delimiter), wanted)
+    header = _safe_rows(head, delimiter)[idx] if idx is not None else []
+    name = str(header[col - 1]).strip() if 0 < col <= len(header) and idx is not None and idx + 1 < row else None
+    return Location(file, row, col, None, name)
 
 
 def find_header(rows: list[list[Any]], wanted: dict[str, list[str]]) -> tuple[int | None, dict[str, int]]:
@@ -203,6 +249,7 @@ class ReadOptions:
     ranked: frozenset[str] = frozenset()  # fields whose aliases are a preference order
     hidden_rows: str = "error"  # error, skip or read
     fast_types: dict[str, Any] | None = None
+    declared: tuple[tuple[str, Any, Location], ...] = ()  # (option, value, where) as sources.yaml declares them
 
 
 def sniff_delimiter(file: str, head_text: str, wanted: dict[str, list[str]]) -> tuple[str, list[Diagnostic]]:
@@ -248,7 +295,7 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     convert plain amounts and ISO dates while it parses, in parallel; if any cell refuses,
     the file is read again as text and the cell parsers locate every problem."""
     encoding, delimiter, header_row, fast_types = opts.encoding, opts.delimiter, opts.header_row, opts.fast_types
-    text, diags = decode_text(data, encoding, file)
+    text, diags = decode_text(data, encoding, file, delimiter, wanted)
     if text is None:
         return None, diags
     head_text = _head(text, HEADER_SCAN_ROWS + 5)
@@ -290,6 +337,7 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
     sink = pa.BufferOutputStream()
     sink.write(utf8)
     native = sink.getvalue()
+    tbl: Any = None
     for attempt in ([typed, {}] if typed else [{}]):
         column_types = {n: attempt.get(n, pa.string()) for n in names}
         try:
@@ -309,10 +357,52 @@ def read_csv_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
             if ragged:
                 return None, diags + ragged
             return None, [Diagnostic("file-unreadable", f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", Location(file), hint="check the delimiter declared in sources.yaml")]
+    read = tbl.num_rows
+    tbl, blank = _without_blank_rows(tbl)
     cols = {f: tbl.column(mapping[f]) for f in mapping}
     raw = RawTable(file, None, idx + 1, {f: str(header[c]).strip() for f, c in mapping.items()}, {f: c + 1 for f, c in mapping.items()}, cols, tbl.num_rows, None, text, delimiter, idx + 1)
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1) - skip
+    if lines != read:  # blank lines (which pyarrow skips) or values over several lines: count exactly
+        rows = raw._compute_csv_rows()
+        if rows and len(rows) == tbl.num_rows:
+            raw.row_numbers = rows
+            blank = rows[-1] - (idx + 1) - len(rows)
     raw.notes.update(notes)
+    if blank:
+        raw.notes["blank_rows_skipped"] = blank
     return raw, diags
+
+
+def _without_blank_rows(tbl: Any) -> tuple[Any, int]:
+    """The table without its rows that have no value in any cell (``,,,,``), and how many of
+    them lay between the header and the last data row. Vectorised: the first column is
+    tested whole, the others only on the rows where it is blank."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def blank(col: Any) -> Any:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            return pc.fill_null(pc.or_(pc.equal(col, ""), pc.utf8_is_space(col)), True).to_numpy()
+        return pc.is_null(col).to_numpy()
+
+    if tbl.num_rows == 0 or tbl.num_columns == 0:
+        return tbl, 0
+    candidates = np.flatnonzero(blank(tbl.column(0)))
+    if not len(candidates):
+        return tbl, 0
+    sub = tbl.take(pa.array(candidates))
+    empty = np.ones(len(candidates), dtype=bool)
+    for j in range(1, sub.num_columns):
+        empty &= blank(sub.column(j))
+    drop = candidates[empty]
+    if not len(drop):
+        return tbl, 0
+    mask = np.ones(tbl.num_rows, dtype=bool)
+    mask[drop] = False
+    data_rows = np.flatnonzero(mask)
+    last = data_rows[-1] if len(data_rows) else -1
+    return tbl.filter(pa.array(mask)), int((drop < last).sum())
 
 
 def _safe_rows(text: str, delimiter: str) -> list[list[str]]:
@@ -384,11 +474,10 @@ def _check_header(file: str, sheet: str | None, rows: list[list[Any]], idx: int 
     for f, names in wanted.items():
         if f not in mapping and f not in optional:
             present = [str(c).strip() for c in rows[idx] if str(c or "").strip()]
-            import difflib
-
-            near = difflib.get_close_matches(names[0], present, n=1, cutoff=0.5)
-            hint = f"did you mean {near[0]!r}? Add it as an alias in sources.yaml" if near else f"columns in the file: {', '.join(present[:20])}"
-            diags.append(Diagnostic("missing-column", f"no column for {f!r} (looked for {', '.join(repr(n) for n in names)})", Location(file, idx + 1, None, sheet), hint=hint))
+            near = _nearest([str(n) for n in names], present)
+            listed = ", ".join(present[:30]) + (f" (and {len(present) - 30} more)" if len(present) > 30 else "")
+            hint = f"did you mean {near!r}? If that is the {f}, add it as an alias in sources.yaml ({f}: [{', '.join(names)}, {near}])" if near else f"none of the headers is close: map {f} to one of them in sources.yaml, or export the column"
+            diags.append(Diagnostic("missing-column", f"no column for {f!r} (looked for {', '.join(repr(n) for n in names)}); the header row has: {listed}", Location(file, idx + 1, None, sheet), hint=hint))
     for f, hits in _ambiguous(rows[idx], {f: a for f, a in wanted.items() if f not in ranked}):
         diags.append(Diagnostic("ambiguous-column", f"several columns match {f!r}: {', '.join(hits)}", Location(file, idx + 1, None, sheet), hint="keep one alias in sources.yaml"))
     cells = [norm_header(c) for c in rows[idx]]
@@ -402,10 +491,26 @@ def _check_header(file: str, sheet: str | None, rows: list[list[Any]], idx: int 
     return diags
 
 
+def _nearest(names: list[str], present: list[str]) -> str | None:
+    """The header nearest to any of the names looked for (case and spacing ignored)."""
+    import difflib
+
+    by_norm = {norm_header(h): h for h in present}
+    best: tuple[float, str] | None = None
+    for n in names:
+        for m in difflib.get_close_matches(norm_header(n), list(by_norm), n=1, cutoff=0.6):
+            score = difflib.SequenceMatcher(None, norm_header(n), m).ratio()
+            if best is None or score > best[0]:
+                best = (score, by_norm[m])
+    return best[1] if best else None
+
+
 def table_from_rows(file: str, sheet: str | None, rows: list[list[Any]], rownums: list[int], wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions, hidden: set[int] | None = None, part_of: list[str] | None = None, width_check: bool = False) -> tuple[RawTable | None, list[Diagnostic]]:
     """Rows (lists of cells) -> a RawTable: the header found, hidden rows handled by the
     declared rule, the profile's rows cleaned (footers, groups, totals), blank rows left out.
     The slower path, for XLSX and for CSV read with a profile."""
+    if sheet is not None and all(is_blank_record(r) for r in rows):
+        return None, [Diagnostic("empty-export", f"the sheet {sheet!r} is empty: no cell holds a value", Location(file, sheet=sheet), hint="export the data again, or declare the sheet that holds it (sheet: in sources.yaml)")]
     if opts.header_row is not None:
         pos = [i for i, r in enumerate(rownums) if r == opts.header_row and (part_of is None or part_of[i] == part_of[0])]
         idx: int | None = pos[0] if pos else None
@@ -455,7 +560,13 @@ def table_from_rows(file: str, sheet: str | None, rows: list[list[Any]], rownums
         extra = cleaned.extra
         notes.update(cleaned.notes)
     else:
-        keep = [i for i, r in enumerate(body) if any(c is not None and str(c).strip() != "" for c in r)]
+        keep = [i for i, r in enumerate(body) if not is_blank_record(r)]
+        report_row = refuse_report_rows([body[i] for i in keep], mapping, lambda k, c: loc(keep[k], c))
+        if report_row is not None:
+            return None, [*diags, report_row]
+    blank = _blank_rows_between(body, nums, rownums[idx], keep, ignored, parts is not None)
+    if blank:
+        notes["blank_rows_skipped"] = blank
     if width_check:
         width = len(header)
         bad = [i for i in keep if len(body[i]) != width]
@@ -487,14 +598,33 @@ def table_from_rows(file: str, sheet: str | None, rows: list[list[Any]], rownums
     return raw, diags
 
 
-def _hidden_rows(data: bytes, sheet_path: str | None) -> set[int]:
-    """Row numbers marked hidden in a worksheet's XML, read in chunks (read-only openpyxl
-    does not expose row dimensions)."""
+def _blank_rows_between(body: list[list[Any]], nums: list[int], header_row: int, keep: list[int], ignored: list[dict[str, Any]], parts: bool) -> int:
+    """Rows with no value between the header and the last data row: from the row numbers
+    (an XLSX sheet leaves empty rows out of its XML), or by counting them in a zip's parts."""
+    if not keep:
+        return 0
+    last = keep[-1]
+    if parts:
+        return sum(1 for i in range(last) if is_blank_record(body[i]))
+    known = len(keep) + sum(1 for e in ignored if header_row < e["row"] <= nums[last])
+    return max(0, nums[last] - header_row - known)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_FORMULA_TEXT = re.compile(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", re.S)
+
+
+def _scan_sheet_xml(data: bytes, sheet_path: str | None) -> tuple[set[int], dict[tuple[int, int], str]]:
+    """From a worksheet's XML, read in chunks (read-only openpyxl exposes neither): the row
+    numbers marked hidden, and the cells holding a formula saved without its result, as
+    (row, column) -> the formula."""
     import zipfile
 
     if not sheet_path:
-        return set()
-    out: set[int] = set()
+        return set(), {}
+    hidden: set[int] = set()
+    no_result: dict[tuple[int, int], str] = {}
     row_tag = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
     r_attr = re.compile(rb'\br="(\d+)"')
     hidden_attr = re.compile(rb'\bhidden="(?:1|true)"')
@@ -504,17 +634,62 @@ def _hidden_rows(data: bytes, sheet_path: str | None) -> set[int]:
         while True:
             chunk = f.read(1 << 20)
             buf += chunk
-            cut = buf.rfind(b"<") if chunk else len(buf)
+            end_cell = buf.rfind(b"</c>")  # whole cells only, so a formula and its value stay together
+            cut = (end_cell + 4 if end_cell >= 0 else buf.rfind(b"<")) if chunk else len(buf)
             part, buf = buf[:cut], buf[cut:]
             for m in row_tag.finditer(part):
                 attrs = m.group(1)
                 r = r_attr.search(attrs)
                 last = int(r.group(1)) if r else last + 1
                 if hidden_attr.search(attrs):
-                    out.add(last)
+                    hidden.add(last)
+            for m in _FORMULA.finditer(part):
+                start, end = part.rfind(b"<c", 0, m.start()), part.find(b"</c>", m.start())
+                cell = part[start:end]
+                ref = _CELL_REF.search(cell[:120])
+                if ref is None or _has_result(cell):
+                    continue
+                text = _FORMULA_TEXT.search(cell)
+                formula = "=" + text.group(1).decode("utf-8", errors="replace") if text and text.group(1) else "a shared formula"
+                no_result[(int(ref.group(2)), _column_number(ref.group(1).decode()))] = formula
             if not chunk:
                 break
-    return out
+    return hidden, no_result
+
+
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>")
+_STRING_RESULT = re.compile(rb'^<c\b[^>]*\bt="str"')
+
+
+def _has_result(cell: bytes) -> bool:
+    """A formula cell's saved result: a <v> with a value (an empty one only for a formula
+    whose result is text, which may be empty)."""
+    if b"<v" not in cell and b":v" not in cell:
+        return False
+    return not _EMPTY_VALUE.search(cell) or bool(_STRING_RESULT.match(cell))
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _mark_no_result(rows: list[list[Any]], rownums: list[int], no_result: dict[tuple[int, int], str]) -> None:
+    """Formula cells without a saved result become :class:`NoResult` values (openpyxl reads
+    them as blanks), so that whichever column reads them refuses them at the cell."""
+    if not no_result:
+        return
+    at = {n: k for k, n in enumerate(rownums)}
+    for (r, c), formula in no_result.items():
+        k = at.get(r)
+        if k is None:
+            continue
+        row = rows[k]
+        if len(row) < c:
+            row.extend([None] * (c - len(row)))
+        row[c - 1] = NoResult(formula)
 
 
 def _is_ooxml(data: bytes) -> bool:
@@ -670,7 +845,8 @@ def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], option
             rows.append(vals)
             rownums.append(rnum)
         sheet_path = getattr(ws, "_worksheet_path", None)
-        hidden = _hidden_rows(data, sheet_path)
+        hidden, no_result = _scan_sheet_xml(data, sheet_path)
+        _mark_no_result(rows, rownums, no_result)
     except Exception as exc:  # noqa: BLE001 - damaged XML or zip data inside the workbook
         where = f", sheet {name!r}" if name else ""
         return None, [unreadable(exc, where)], epoch
@@ -685,7 +861,7 @@ def read_xlsx_table(file: str, data: bytes, wanted: dict[str, list[str]], option
 def read_csv_rows_table(file: str, data: bytes, wanted: dict[str, list[str]], optional: set[str], opts: ReadOptions) -> tuple[RawTable | None, list[Diagnostic]]:
     """CSV through Python's csv module into rows: the path for profiles, whose footers and
     group rows do not have the header's number of fields."""
-    text, diags = decode_text(data, opts.encoding, file)
+    text, diags = decode_text(data, opts.encoding, file, opts.delimiter, wanted)
     if text is None:
         return None, diags
     delimiter, notes = opts.delimiter, {"delimiter": opts.delimiter}
@@ -774,7 +950,7 @@ def read_zip_table(file: str, data: bytes, wanted: dict[str, list[str]], optiona
             budget -= len(blob)
             if budget < 0:
                 return refuse("the archive expands to more than its directory says", "download the export again")
-            text, d = decode_text(blob, opts.encoding, pname)
+            text, d = decode_text(blob, opts.encoding, pname, delimiter, wanted)
             diags += d
             if text is None:
                 continue
@@ -819,22 +995,70 @@ def read_table(path: Path, display: str, wanted: dict[str, list[str]], optional:
         return None, [Diagnostic("file-not-found", "the file does not exist", Location(display), hint="check the path in sources.yaml (relative to the sources file)")], 1900
     except OSError as exc:
         return None, [Diagnostic("file-not-found", f"the file cannot be read: {exc.strerror}", Location(display), hint="check the path and its permissions")], 1900
-    kind = sniff_kind(data) if opts.fmt == "auto" else opts.fmt
+    sniffed = sniff_kind(data)
+    kind = sniffed if opts.fmt == "auto" else opts.fmt
+    declared = check_declared(display, sniffed, opts.declared)
+    if any(d.value == "format" for d in declared):  # read as the declared kind, it would be garbage
+        return None, declared, 1900
     if kind == "xls":
-        return None, [Diagnostic("file-unreadable", "this is an old binary .xls workbook", Location(display), hint="open it in Excel and save as .xlsx, or export CSV")], 1900
+        return None, [*declared, Diagnostic("file-unreadable", "this is an old binary .xls workbook", Location(display), hint="open it in Excel and save as .xlsx, or export CSV")], 1900
     if kind == "html":
-        return None, [Diagnostic("file-unreadable", "this file is an HTML page, not a CSV or spreadsheet", Location(display), hint="some CRMs serve HTML with an .xls name; export CSV or XLSX instead")], 1900
+        return None, [*declared, html_refusal(display, data)], 1900
     if kind == "xlsx":
-        return read_xlsx_table(display, data, wanted, optional, opts)
+        table, diags, epoch = read_xlsx_table(display, data, wanted, optional, opts)
+        return table, declared + diags, epoch
     if kind == "csv":
         refused = refuse_non_text(display, data, opts.encoding)
         if refused:
-            return None, refused, 1900
+            return None, declared + refused, 1900
     if kind == "zip":
         table, diags = read_zip_table(display, data, wanted, optional, opts)
-        return table, diags, 1900
-    if opts.profile.rows_quirks or opts.profile is not PLAIN:
+    elif opts.profile.rows_quirks or opts.profile is not PLAIN:
         table, diags = read_csv_rows_table(display, data, wanted, optional, opts)
     else:
         table, diags = read_csv_table(display, data, wanted, optional, opts)
-    return table, diags, 1900
+    return table, declared + diags, 1900
+
+
+KINDS = {"csv": "a CSV file", "xlsx": "an XLSX workbook", "zip": "a zip archive", "xls": "an old binary .xls workbook", "html": "an HTML page"}
+# option -> (the kinds of file it applies to, what the other kinds lack)
+FILE_OPTIONS = {
+    "sheet": (("xlsx",), "sheets"),
+    "hidden_rows": (("xlsx",), "hidden rows (only an XLSX sheet hides rows)"),
+    "delimiter": (("csv", "zip"), "delimiter (only CSV text has one)"),
+    "encoding": (("csv", "zip"), "text encoding (only CSV text has one)"),
+}
+
+
+DEFAULTS = {"format": "auto", "encoding": "auto", "delimiter": "auto", "hidden_rows": "error"}
+
+
+def check_declared(file: str, kind: str, declared: tuple[tuple[str, Any, Location], ...]) -> list[Diagnostic]:
+    """Every option sources.yaml declares for a source that cannot apply to the file it
+    reads (a sheet on a CSV, a delimiter on an XLSX, format: csv on a workbook) is an error
+    at the option, naming the file: a declaration is never ignored in silence."""
+    out = []
+    name_of_file = Path(file).name
+    for name, value, where in declared:
+        if value == DEFAULTS.get(name):
+            continue  # the default declares nothing that could be ignored
+        if name == "format":
+            family = {"xlsx": "pk", "zip": "pk"}.get(value, value)
+            if family != {"xlsx": "pk", "zip": "pk"}.get(kind, kind):
+                out.append(Diagnostic("option-not-applicable", f"format: {value} is declared, but {name_of_file} is {KINDS.get(kind, kind)}", where, hint="remove format: (the kind of file is found from its first bytes), or point file: at the export it was meant for", value="format"))
+            continue
+        applies, lacks = FILE_OPTIONS[name]
+        if kind not in applies and kind in KINDS:
+            out.append(Diagnostic("option-not-applicable", f"{name}: {value!r} is declared, but {name_of_file} is {KINDS[kind]}, which has no {lacks}", where, hint=f"remove {name}: from this source in sources.yaml, or point file: at the {' or '.join(KINDS[k].split(' ', 1)[1] for k in applies)} it was meant for", value=name))
+    return out
+
+
+def html_refusal(file: str, data: bytes) -> Diagnostic:
+    """An HTML page where an export was expected (a login page saved by a script, an '.xls'
+    that is an HTML table): located at its first tag, named by its title."""
+    start = len(data) - len(data.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    line = data[:start].count(b"\n") + 1
+    m = re.search(rb"<title[^>]*>(.*?)</title>", data[:1 << 16], re.I | re.S)
+    title = re.sub(r"\s+", " ", m.group(1).decode("utf-8", errors="replace")).strip()[:80] if m else ""
+    named = f" (its title: {title!r})" if title else ""
+    return Diagnostic("file-unreadable", f"this file is an HTML page, not a CSV or spreadsheet{named}", Location(file, line), hint="a web page was saved instead of the export (a login page, or an '.xls' that is an HTML table): export CSV or XLSX from the CRM and point sources.yaml at it", value=title or None)

@@ -311,7 +311,7 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_record(period: str, reference: dict[str, str], results: list[ProgramResult], inputs: list[dict[str, Any]], programs: list[Any], unmatched: list[dict[str, Any]], outputs: dict[str, str], tool_version: str) -> str:
+def run_record(period: str, reference: dict[str, str], results: list[ProgramResult], inputs: list[dict[str, Any]], programs: list[Any], unmatched: list[dict[str, Any]], outputs: dict[str, str], tool_version: str, facts: dict[str, Any] | None = None) -> str:
     by_program = {r.program.id: {"name": r.program.name, "currency": r.program.currency, "people": len(r.people), "lines": sum(len(p.lines) for p in r.people), "total": str(r.total)} for r in results}
     record = {
         "tool": {"name": "incentive_cli", "version": tool_version},
@@ -319,6 +319,7 @@ def run_record(period: str, reference: dict[str, str], results: list[ProgramResu
         "reference_periods": reference,
         "programs": [{"id": p.id, "version": p.version, "file": p.file, "sha256": p.sha256} for p in programs],
         "inputs": [{k: v for k, v in i.items() if k != "path"} for i in inputs],
+        "facts_in_period": facts or {},
         "unmatched_owners": unmatched,
         "totals": {"by_currency": {k: str(v) for k, v in totals_by_currency(results).items()}, "by_program": by_program, "lines": sum(int(str(v["lines"])) for v in by_program.values())},
         "outputs": outputs,

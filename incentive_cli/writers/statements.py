@@ -122,6 +122,9 @@ def build_statements(period: Period, results: list[ProgramResult], data: DataSet
     for pid, rows in (balances or {}).items():
         if pid in statements:
             statements[pid].statuses += rows
+    declared = data_declarations(data)
+    for st in statements.values():
+        st.statuses += declared
     return [statements[k] for k in sorted(statements)]
 
 
@@ -132,6 +135,18 @@ def _shared(line: Any) -> str:
     if a is not None:
         return f"{len(a)} deal{'s' if len(a) != 1 else ''}: {a.rule}"
     return "" if ":" in line.component_id or line.component_id in ("draw", "draw-recovery", "true-up") else "not paid on deals"
+
+
+def data_declarations(data: DataSet) -> list[tuple[str, str]]:
+    """What sources.yaml declared about reading the data that changes figures (blank cells
+    read as 0), shown on every statement: the reader of a statement is told, not only
+    run.json."""
+    out = []
+    for record in data.inputs:
+        for fld, how in sorted((record.get("blank") or {}).items()):
+            cells = f"{how['cells']:,} cell" + ("" if how["cells"] == 1 else "s")
+            out.append((f"Blank {fld} read as 0", f"{cells} of {record['file']} (declared in sources.yaml)"))
+    return out
 
 
 class _DealColumns:

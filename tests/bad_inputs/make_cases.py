@@ -39,6 +39,14 @@ HEAD = "deal_id,owner,customer,stage,close_date,amount\n"
 DEALS = HEAD + "D1,ana,Acme,Won,2026-04-02,1000.50\nD2,bo,Beta,Won,2026-04-03,99.50\n"
 
 
+MODIFIED = "deal_id,owner,customer,stage,close_date,amount,modified\n"
+LAST = SOURCES.replace("amount: amount}", "amount: amount, modified: {header: modified, type: date}}") + "  duplicates: last\n  order: modified\n"
+MANAGED = "id,name,role,team,manager,quota\nana,Ana Lima,Sales Rep,East,bo,1000\n"
+MANAGED_SOURCES = SOURCES.replace("team: team,", "team: team, manager: manager,").replace("\ndeals:", "\n  unknown_managers: error\ndeals:")
+REGIONS = "id,name,role,team,quota,region\nana,Ana Lima,Sales Rep,East,1000,East\nbo,Bo Berg,Sales Rep,West,2000,Wset\n"
+REGION_SOURCES = SOURCES.replace("team: team,", "team: team, region: region,").replace("\ndeals:", "\n  add_people: [{from: region, role: Regional Office, names: [East, West]}]\ndeals:")
+
+
 def prog(old: str, new: str) -> dict[str, str | bytes]:
     assert old in PROGRAM, old
     return {"p.yaml": PROGRAM.replace(old, new, 1)}
@@ -310,6 +318,51 @@ CASES: dict[str, dict[str, str | bytes]] = {
     "zip-parts-with-different-headers": data(zipped({"Deals_001.csv": DEALS, "Deals_002.csv": DEALS.replace("customer", "account")}), deals_name="deals.zip"),
     "zip-bad-amount-in-second-part": data(zipped({"Deals_001.csv": DEALS, "Deals_002.csv": HEAD + "D3,ana,Gamma,Won,2026-04-04,12.345\n"}), deals_name="deals.zip"),
     "zip-truncated": data(h.truncated(zipped({"Deals_001.csv": DEALS * 20})), deals_name="deals.zip", sources=SOURCES + "  format: zip\n"),
+    # --- deal identity (issue 13) ------------------------------------------------------
+    "deal-id-exact-copy": data(DEALS + "D2,bo,Beta,Won,2026-04-03,99.50\n"),
+    "deal-id-copy-differs-by-spaces": data(DEALS + '"  D2 ",bo,Beta,Won,2026-04-03,99.50\n'),
+    "deal-id-reused-on-another-deal": data(DEALS + "D1,bo,Gamma,Won,2026-04-05,5\n"),
+    "deal-id-differs-by-case-declared-insensitive": data(DEALS + "d1,bo,Gamma,Won,2026-04-05,5\n", sources=SOURCES + "  key_case: insensitive\n"),
+    "safe-deal-id-differs-by-case": {**data(DEALS + "d1,bo,Gamma,Won,2026-04-05,5\n"), "period.txt": "2026-04\n"},
+    "deal-id-scientific-notation": data(DEALS + "1.23457E+18,bo,Gamma,Won,2026-04-05,5\n"),
+    "deal-id-lost-digits": data(HEAD + "".join(f"12345678901234{i}0000,ana,C{i},Won,2026-04-0{i + 1},10\n" for i in range(3))),
+    "xlsx-deal-id-number-cell": data(xlsx([XH, [1234567890123456789, "ana", "Acme", "Won", "2026-04-02", 10], ["D2", "bo", "Beta", "Won", "2026-04-03", 20]]), deals_name="deals.xlsx"),
+    "deal-id-blank": data(DEALS + ",bo,Gamma,Won,2026-04-05,5\n"),
+    "safe-duplicates-last-by-modified": {**data(MODIFIED + "D1,ana,Acme,Won,2026-04-02,1000.50,2026-04-02\nD2,bo,Beta,Won,2026-04-03,99.50,2026-04-03\nD1,ana,Acme,Won,2026-04-02,1200.00,2026-04-20\n", sources=LAST), "period.txt": "2026-04\n"},
+    "duplicates-last-tie-rows-differ": data(MODIFIED + "D1,ana,Acme,Won,2026-04-02,1000.50,2026-04-02\nD1,ana,Acme,Won,2026-04-02,1200.00,2026-04-02\n", sources=LAST),
+    "sources-duplicates-last-without-order": data(sources=SOURCES + "  duplicates: last\n"),
+    "sources-key-names-an-unmapped-field": data(sources=SOURCES + "  key: opportunity_id\n"),
+    # --- missing values ------------------------------------------------------------------
+    "amount-blank": data(deals_with("99.50", "")),
+    "xlsx-amount-formula-not-computed": data(xlsx([XH, ["D1", "ana", "Acme", "Won", "2026-04-02", "=10*2"], ["D2", "bo", "Beta", "Won", "2026-04-03", 20]]), deals_name="deals.xlsx"),
+    "safe-amount-blank-declared-zero": {**data(deals_with("99.50", "") + "D3,bo,Gamma,Won,2026-04-05,5\n", sources=SOURCES + "  blank: {amount: zero}\n"), "period.txt": "2026-04\n"},
+    "sources-blank-zero-on-a-text-column": data(sources=SOURCES + "  blank: {customer: zero}\n"),
+    # --- empty and misdated exports --------------------------------------------------------
+    "deals-header-only": data(HEAD),
+    "xlsx-deals-header-only": data(xlsx([XH]), deals_name="deals.xlsx"),
+    "xlsx-sheet-empty": data(xlsx([]), deals_name="deals.xlsx"),
+    "roster-header-only": data(roster="id,name,role,team,quota\n"),
+    "roster-file-empty": data(roster=b""),
+    "period-deals-all-in-another-quarter": {**data(DEALS.replace("2026-04-0", "2026-01-0")), "period.txt": "2026-04\n"},
+    "period-fits-no-program": {**data(), "period.txt": "2026-04-01..2026-04-15\n"},
+    # --- roster ----------------------------------------------------------------------------
+    "roster-blank-manager": data(roster=MANAGED + "bo,Bo Berg,Sales Rep,West,,2000\n", sources=MANAGED_SOURCES),
+    "safe-roster-blank-manager-declared-optional": data(roster=MANAGED + "bo,Bo Berg,Sales Rep,West,,2000\n", sources=MANAGED_SOURCES.replace("\ndeals:", "\n  manager_optional: true\ndeals:")),
+    "roster-add-people-manager-typo": data(roster=MANAGED.replace("ana,Ana Lima,Sales Rep,East,bo,1000\n", "ana,Ana Lima,Sales Rep,East,Dee Boss,1000\nbo,Bo Berg,Sales Rep,West,Dee Bos,2000\n"), sources=MANAGED_SOURCES.replace("\ndeals:", "\n  add_people: [{from: manager, role: Sales Manager, names: [Dee Boss]}]\ndeals:")),
+    "roster-add-people-unlisted-region": data(roster=REGIONS, sources=REGION_SOURCES),
+    "roster-add-people-without-names": data(roster=REGIONS, sources=REGION_SOURCES.replace(", names: [East, West]", "")),
+    # --- declarations that cannot apply ------------------------------------------------------
+    "sources-sheet-on-a-csv": data(sources=SOURCES + "  sheet: Deals\n"),
+    "sources-delimiter-on-an-xlsx": data(xdeals(), deals_name="deals.xlsx", sources=SOURCES + "  delimiter: ';'\n"),
+    "sources-format-csv-on-an-xlsx": data(xdeals(), deals_name="deals.xlsx", sources=SOURCES + "  format: csv\n"),
+    "sources-add-people-on-deals": data(sources=SOURCES + "  add_people: [{from: customer, role: Customer, names: [Acme]}]\n"),
+    # --- formatted reports read without a profile -----------------------------------------------
+    "xlsx-formatted-report-grouped": data(xlsx([[None, "Opportunity Pipeline by Owner"], [], [None, *XH], [None, None, "ana (2)"], [None, "D1", None, "Acme", "Won", "2026-04-02", 10], [None, "D3", None, "Gamma", "Won", "2026-04-04", 5], [None, None, "Subtotal", None, None, None, 15], [None, None, "Grand Total (2 records)", None, None, None, 15]]), deals_name="deals.xlsx"),
+    "xlsx-formatted-report-subtotal-rows": data(xlsx([XH, ["D1", "ana", "Acme", "Won", "2026-04-02", 10], [None, "Subtotal", None, None, None, 10], ["D2", "bo", "Beta", "Won", "2026-04-03", 20], [None, "Subtotal", None, None, None, 20], [None, "Grand Total", None, None, None, 30]]), deals_name="deals.xlsx"),
+    "csv-total-row-in-owner-column": data(DEALS + ",Grand Total,,,,1100.00\n"),
+    # --- blank rows are skipped and counted -------------------------------------------------------
+    "safe-blank-line-and-empty-row-in-csv": {**data(HEAD + "D1,ana,Acme,Won,2026-04-02,1000.50\n,,,,,\n\nD2,bo,Beta,Won,2026-04-03,99.50\n"), "period.txt": "2026-04\n"},
+    "safe-xlsx-blank-rows-in-the-middle": {**data(xlsx([XH, ["D1", "ana", "Acme", "Won", "2026-04-02", 10], [None, None, None, None, None, None], [], ["D2", "bo", "Beta", "Won", "2026-04-03", 20]]), deals_name="deals.xlsx"), "period.txt": "2026-04\n"},
 }
 
 
