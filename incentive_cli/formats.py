@@ -184,6 +184,27 @@ CHECKPOINT = Obj(
     ),
 )
 
+FACTOR = Obj(
+    title="factor",
+    doc="A multiplier the component's payout passes through after the gate (before cap and floor), shown with the amount before it: a decelerator (x0.5 below 80% attainment), an accelerator, or an individual score.",
+    fields=(
+        Field("measure", Text(pattern=NAME_PATTERN), required=True, doc="The measure that chooses the multiplier."),
+        Field("bands", ListOf(Obj(title="factor band", fields=(
+            Field("from", Number(percent=True), required=True, doc="Inclusive lower bound of the band, on the measure."),
+            Field("times", Number(percent=True, minimum=Decimal(0)), required=True, doc="The multiplier in the band (0.5, 150%)."),
+        )), min_items=1), doc="Bands by their inclusive lower bound, increasing; the highest band the measure reaches applies; below every band the payout is unchanged (x1). Without bands the payout is multiplied by the measure's value itself (a score of 90% pays 90%)."),
+    ),
+)
+
+LIMIT = Obj(
+    title="limit",
+    doc="A limit per deal, and optionally on the line.",
+    fields=(
+        Field("per_deal", Number(money=True), doc="Per deal: each deal's earnings (before the line's one rounding) are limited to, or raised to, this."),
+        Field("line", Number(money=True), doc="On the person's line for the period, as a plain number does."),
+    ),
+)
+
 GATE = Obj(
     title="gate",
     doc="No payout for this component unless the measure reaches the threshold.",
@@ -226,7 +247,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals")), required=True, doc="rate: base x rate; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals", "per_unit")), required=True, doc="rate: base x rate; per_unit: a fixed amount for each row of a count (per meeting) or each unit of a summed field (per unit sold); tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -258,7 +279,7 @@ COMPONENT = Obj(
         Field("checkpoints", ListOf(CHECKPOINT, min_items=1), doc="pip: cumulative checkpoints, increasing (25/50/75/100% by days 7/14/21/30)."),
         Field("at_least", Number(percent=True), doc="bonus: pays when the measure is >= this; weekly: what every week must reach."),
         Field("above", Number(percent=True), doc="bonus: pays when the measure is > this."),
-        Field("amount", Number(money=True), doc="bonus, rank and weekly: the cash amount paid (weekly: per month that qualifies)."),
+        Field("amount", Number(money=True), doc="bonus, rank, weekly and per_unit: the cash amount paid (weekly: per month that qualifies; per_unit: per row or unit)."),
         Field("weeks", Text(choices=("starting_in_month",)), doc="weekly: which weeks must reach at_least: starting_in_month (default): each ISO week (Monday to Sunday) that starts in the month, counted to its Sunday even past the month's end."),
         Field("top", Number(integer=True, minimum=Decimal(1)), doc="rank: how many ranks win (1 = the top performer)."),
         Field("ties", Text(choices=("include", "exclude")), doc="rank (required): people tied at the last winning rank all win (include) or none of them does when that would exceed top (exclude)."),
@@ -266,8 +287,9 @@ COMPONENT = Obj(
         Field("reward", Text(), doc="bonus and rank: a non-cash reward."),
         Field("cost", Number(money=True), doc="bonus and rank: the non-cash reward's cost value."),
         Field("gate", GATE),
-        Field("cap", Number(money=True), doc="Most this component pays a person in the period."),
-        Field("floor", Number(money=True), doc="Least this component pays an eligible person in the period (after the gate)."),
+        Field("factor", FACTOR),
+        Field("cap", Either(scalar=Number(money=True), mapping=LIMIT), doc="Most this component pays a person in the period; or {per_deal: 500} (components paid on deals: most a deal earns), with line: for both."),
+        Field("floor", Either(scalar=Number(money=True), mapping=LIMIT), doc="Least this component pays an eligible person in the period (after the gate); or {per_deal: 50} (components paid on deals: least each deal earns), with line: for both."),
         Field("rounding", ROUNDING, doc="Overrides the program's rounding for this component."),
         Field("eligible", ELIGIBLE, doc="Narrows the program's eligibility for this component."),
         Field("description", Text(), doc="Free text."),

@@ -413,4 +413,4 @@ def test_attribution_is_a_choice_of_period_scope_and_marginal_filling_of_margina
 
 def test_rounding_per_deal_needs_a_line_paid_deal_by_deal(ws):
     err = _validate(ws, "  - {id: c, type: bonus, measure: won, at_least: 3, amount: 100, rounding: {per: deal}}\n")
-    assert "[wrong-type] components[0].rounding.per: only a line paid deal by deal can round each deal (a rate, tiers or split on a sum or row count of facts); this bonus is paid once on the period" in err
+    assert "[wrong-type] components[0].rounding.per: only a line paid deal by deal can round each deal (a rate, tiers, split or per_unit on a sum or row count of facts); this bonus is paid once on the period" in err

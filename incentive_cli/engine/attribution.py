@@ -26,6 +26,7 @@ Worked example (a test checks it): marginal tiers per deal, 1 % to 1,000, 2 % to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -153,6 +154,34 @@ def _sum(num: np.ndarray) -> int:
     if num.dtype != object and int(np.abs(num).max()) * len(num) < INT64_SAFE:
         return int(num.sum())
     return int(np.sum(num.astype(object)))
+
+
+def clamped(a: Attribution, floor: Decimal | None, cap: Decimal | None) -> tuple[Attribution, int, int]:
+    """Each row's amount raised to at least ``floor`` and limited to at most ``cap`` (per-deal
+    floors and caps); also how many rows were raised and how many limited."""
+    num, den = a.num, a.den
+    scale = 1
+    for limit in (floor, cap):
+        if limit is not None:
+            scale = math.lcm(scale, fraction_of(limit)[1])
+    num, den = times(num, scale, den * scale), den * scale
+
+    def units(limit: Decimal) -> int:
+        n, d = fraction_of(limit)
+        return n * den // d
+
+    raised = limited = 0
+    if floor is not None:
+        low = units(floor)
+        below = np.asarray(num < low, dtype=bool)
+        raised = int(below.sum())
+        num = np.where(below, low, num)
+    if cap is not None:
+        high = units(cap)
+        above = np.asarray(num > high, dtype=bool)
+        limited = int(above.sum())
+        num = np.where(above, high, num)
+    return replace(a, num=_ints(num), den=den), raised, limited
 
 
 def zeroed(a: Attribution) -> Attribution:

@@ -179,6 +179,16 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class Factor:
+    """A multiplier a component's payout passes through: the band of a measure's value
+    (``bands``: inclusive lower bound, multiplier; below every band x1), or the measure's
+    value itself when there are no bands (an individual score)."""
+
+    measure: str
+    bands: tuple[tuple[Decimal, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
 class Component:
     id: str
     name: str
@@ -213,6 +223,9 @@ class Component:
     cutoff_day: int = 1  # goals: the latest choice on or before this day of the period counts
     missing_role: str | None = None  # split: redistribute or unpaid
     attribution: str | None = None  # tiers, scope period: marginal or proportional (None: the method's default)
+    factor: Factor | None = None  # a multiplier by a measure's band, after the gate
+    cap_per_deal: Decimal | None = None  # components paid on deals: most a deal earns
+    floor_per_deal: Decimal | None = None  # components paid on deals: least a deal earns
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,8 @@ class TierTable:
     def next_bound(self, x: Decimal) -> tuple[Decimal, str] | None:
         i = self.index(x)
         if i < len(self.bounds):
-            return self.bounds[i], self.labels[i + 1]
+            nb = self.bounds[i]  # the tier reached there: past every bound equal to it (zero-width bands)
+            return nb, self.labels[sum(1 for b in self.bounds if b <= nb)]
         return None
 
 

@@ -25,7 +25,7 @@ from ..formats import PROGRAM, PROGRAM_SCHEMA_VERSIONS, RENAMED_KEYS
 from ..money import Rounding
 from ..spec import PObj, Reader
 from .checking import Checker, known_names, read_eligibility, read_rounding
-from .program_components import build_components
+from .program_components import Known, build_components
 from .program_measures import build_cohorts, build_measures, build_targets
 from .yaml_nodes import load_yaml
 
@@ -80,7 +80,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     cohorts = build_cohorts(doc, ck, mnames)
     seasons = tuple(s for i, o in enumerate(doc.get("seasons") or []) if (s := _window(o, f"seasons[{i}]", ck, scaled=True)) is not None)
     active = _window(doc.get("active"), "active", ck, scaled=False)
-    components = build_components(doc, ck, rounding, {m.name: m for m in measures}, {t.name for t in targets}, cohorts)
+    components = build_components(doc, ck, rounding, Known({m.name: m for m in measures}, {t.name for t in targets}, cohorts, doc.get("cohorts") is not None))
     clawback, holdback = _carried(doc, ck, {c.id for c in components})
     if doc.get("true_up") and (clawback or holdback):
         key = "clawback" if clawback else "holdback"

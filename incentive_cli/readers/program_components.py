@@ -4,6 +4,7 @@ only, tier tables, steps, rewards, menus and roles."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..diagnostics import Location
 from ..engine.model import (
     Cohorts,
     Component,
+    Factor,
     Gate,
     Goal,
     Ladder,
@@ -58,10 +60,10 @@ def _check_tiers(c: PObj, ck: Checker) -> tuple[Tier, ...]:
     key = "at" if method == "linear" else "up_to"
     bounds = [(i, getattr(t, key)) for i, t in enumerate(out) if getattr(t, key) is not None]
     for (_, a), (i1, b) in zip(bounds, bounds[1:], strict=False):
-        if b <= a:
-            ck.error("bad-tiers", f"{c.path}.tiers[{i1}].{key}: {b} is not above the previous tier's {a}", out[i1].source, hint="list tiers in increasing order")
-    if bounds and key == "up_to" and bounds[0][1] <= 0:
-        ck.error("bad-tiers", f"{c.path}.tiers[0].up_to: the first bound must be above zero", out[0].source, hint="the first tier starts at zero by itself")
+        if b < a or (b == a and key == "at"):  # a tier may close where the previous one did: a zero-width band marks a threshold
+            ck.error("bad-tiers", f"{c.path}.tiers[{i1}].{key}: {b} is not above the previous tier's {a}", out[i1].source, hint="list tiers in increasing order" + ("; a tier may end at the same bound as the previous one (a zero-width band)" if key == "up_to" else ""))
+    if bounds and key == "up_to" and bounds[0][1] < 0:
+        ck.error("bad-tiers", f"{c.path}.tiers[0].up_to: the first bound cannot be below zero", out[0].source, hint="the first tier starts at zero by itself (up_to: 0 makes a zero-width first band)")
     return tuple(out)
 
 
@@ -207,7 +209,43 @@ def _sums_deals(name: str | None, measures: dict[str, Measure]) -> bool:
     return m is not None and (m.kind == "sum" or (m.kind == "count" and m.field in (None, "rows")))
 
 
-def build_components(doc: PObj, ck: Checker, program_rounding: Rounding, measures: dict[str, Measure], targets: set[str], cohorts: Cohorts | None) -> tuple[Component, ...]:
+@dataclass(frozen=True)
+class Known:
+    """What a component may refer to: the program's measures, targets and cohorts."""
+
+    measures: dict[str, Measure]
+    targets: set[str]
+    cohorts: Cohorts | None
+    has_cohorts: bool
+
+
+class Kind:
+    """The checks of one component: ``need`` a key, refer to a ``measure``; ``fields`` are the
+    kind's own fields of the Component."""
+
+    def __init__(self, c: PObj, ck: Checker, known: Known):
+        self.c, self.ck, self.known = c, ck, known
+        self.p, self.type = c.path, c["type"]
+
+    def need(self, key: str, why: str) -> None:
+        if self.c.get(key) is None and key not in self.c:
+            self.ck.error("missing-key", f"{self.p}: a {self.type} component needs '{key}'", self.c.loc, hint=why)
+
+    def measure(self, key: str, obj: PObj | None = None, path: str | None = None) -> Measure | None:
+        o = self.c if obj is None else obj
+        ref = o.get(key)
+        if ref is not None and ref not in self.known.measures:
+            self.ck.error("bad-reference", f"{path or self.p}.{key}: no measure named {ref!r}", o.where(key), hint=known_names("measures", self.known.measures), value=ref)
+            return None
+        return self.known.measures.get(ref) if ref is not None else None
+
+    def wrong(self, key: str, message: str, hint: str) -> None:
+        self.ck.error("wrong-type", f"{self.p}{'.' + key if key else ''}: {message}", self.c.where(key) if key else self.c.loc, hint=hint)
+
+
+def build_components(doc: PObj, ck: Checker, program_rounding: Rounding, known: Known) -> tuple[Component, ...]:
+    from .component_kinds import KIND_CHECKS
+
     comps: PList = doc.get("components") or PList()
     out = []
     seen: dict[str, Location] = {}
@@ -219,142 +257,61 @@ def build_components(doc: PObj, ck: Checker, program_rounding: Rounding, measure
         if cid in seen:
             ck.error("bad-reference", f"{p}.id: component id {cid!r} is used twice (first at line {seen[cid].line})", c.where("id"), hint="component ids must be unique within a program", value=cid)
         seen[cid] = c.where("id")
-
-        def need(key: str, why: str, cc: PObj = c, pp: str = p, ct: str = ctype) -> None:
-            if cc.get(key) is None and key not in cc:
-                ck.error("missing-key", f"{pp}: a {ct} component needs '{key}'", cc.loc, hint=why)
-
-        def measure_ref(key: str, cc: PObj = c, pp: str = p) -> None:
-            ref = cc.get(key)
-            if ref is not None and ref not in measures:
-                ck.error("bad-reference", f"{pp}.{key}: no measure named {ref!r}", cc.where(key), hint=known_names("measures", measures), value=ref)
-
-        tiers: tuple[Tier, ...] = ()
-        steps: tuple[Step, ...] = ()
-        roles: tuple[RoleShare, ...] = ()
-        goals: tuple[Goal, ...] = ()
-        threshold, strict = None, False
-        if ctype == "rate":
-            need("base", "the measure the rate applies to, e.g. base: revenue")
-            need("rate", "for example rate: 5%")
-        elif ctype == "tiers":
-            need("method", "declare method: marginal, retroactive or linear (there is no default)")
-            if c.get("method") in ("marginal", "retroactive"):
-                need("base", "the measure the rates apply to, e.g. base: revenue")
-                need("bound", "declare which tier owns a value exactly on a bound: bound: upper or bound: lower")
-            if c.get("method") == "linear" and c.get("measure") is None and c.get("base") is None:
-                ck.error("missing-key", f"{p}: a linear table needs 'measure' (the measure its points are on)", c.loc, hint="add measure: attainment")
-            tiers = _check_tiers(c, ck)
-            on, base = c.get("measure"), c.get("base")
-            if c.get("method") == "marginal" and on and base and on != base:
-                om = measures.get(on)
-                if not (om and om.kind == "attainment" and om.of == base):
-                    ck.error("wrong-type", f"{p}.measure: marginal tiers selected by {on!r} cannot slice the base {base!r}", c.where("measure"), hint=f"use method: retroactive, or make {on!r} an attainment of {base!r}")
-            if c.get("scope") in ("deal", "running") and base and measures.get(base) and measures[base].kind != "sum":
-                ck.error("wrong-type", f"{p}.scope: deal and running scopes need a base that sums a field of the deals", c.where("scope"), hint="use scope: period, or a sum measure as base")
-            scope = c.get("scope") or "period"
-            if scope == "deal" and on and on != base:
-                ck.error("wrong-type", f"{p}.scope: with scope deal each deal is its own base, so 'measure' must be the base", c.where("scope"), hint="remove measure, or use scope: period or running")
-            om = measures.get(on or "")
-            if scope == "running" and on and base and on != base and om is not None and not (om.kind == "attainment" and om.of == base):
-                ck.error("wrong-type", f"{p}.measure: with scope running the tier follows the running total of the base {base!r}, so 'measure' can only be the base or an attainment of it, not {on!r}", c.where("measure"), hint=f"remove measure, make {on!r} an attainment of {base!r}, or use scope: period")
-            if scope != "period" and c.get("method") == "linear" and not base:
-                ck.error("missing-key", f"{p}: a linear table with scope {scope} puts each deal through the table, so it needs 'base' (the deals measure)", c.loc, hint="add base: revenue (a sum over the deals)")
-            if "attribution" in c and scope != "period":
-                ck.error("wrong-type", f"{p}.attribution: with scope {scope} each deal earns what it computed, so there is nothing to choose", c.where("attribution"), hint="remove attribution, or use scope: period")
-            elif c.get("attribution") == "marginal" and c.get("method") != "marginal":
-                ck.error("wrong-type", f"{p}.attribution: deals can fill the tiers in closing order only in a marginal table; a {c.get('method')} table is shared proportionally", c.where("attribution"), hint="write attribution: proportional, or remove it")
-        elif ctype == "slabs" and "ladder" in c:
-            need("measure", "the measure the ladder is on, e.g. measure: revenue")
-            if "slabs" in c:
-                ck.error("wrong-type", f"{p}: give either 'slabs' (a table) or 'ladder' (generated per cohort), not both", c.where("ladder"), hint="remove one of them")
-            if doc.get("cohorts") is None:
-                ck.error("missing-key", f"{p}.ladder: a ladder is generated from cohorts, and the program declares none", c.where("ladder"), hint="add cohorts: {measure: ..., groups: [...]} to the program, or list the slabs as a table")
-        elif ctype in ("slabs", "milestones"):
-            need("measure", "the measure the bands are on, e.g. measure: meetings")
-            steps = _check_steps(c, ck, ctype, "from" if ctype == "slabs" else "at", targets)
-        elif ctype == "split":
-            need("base", "the deals measure whose rows are split, e.g. base: revenue")
-            need("rate", "the pool of each deal: amount x rate, e.g. rate: 10%")
-            need("roles", "for example roles: [{role: SDR, share: 10%, field: sdr}, {role: AE, share: 70%, field: owner}]")
-            need("missing_role", "declare what happens to the share of a role nobody held: missing_role: redistribute or unpaid")
-            roles = _role_shares(c, ck)
-            bm = measures.get(c.get("base") or "")
-            if bm is not None and (bm.kind != "sum" or bm.table not in (None, "deals") or bm.rollup != "own"):
-                ck.error("wrong-type", f"{p}.base: a split shares each deal's amount, so its base must sum a field of the deals (without rollup)", c.where("base"), hint="use a measure such as {from: deals, sum: amount, where: {stage: Won}}")
-        elif ctype == "weekly":
-            need("measure", "the measure counted each week, e.g. measure: calls")
-            need("at_least", "what every week must reach, e.g. at_least: 50")
-            need("amount", "the amount paid for each month that qualifies, e.g. amount: 200")
-            threshold = c.get("at_least")
-            wm = measures.get(c.get("measure") or "")
-            if wm is not None and wm.kind not in ("sum", "count", "distinct"):
-                ck.error("wrong-type", f"{p}.measure: a weekly target adds up {c['measure']!r} week by week, so it must be a sum, count or distinct measure", c.where("measure"), hint="count activities, e.g. {from: activities, sum: count, where: {kind: Call}}")
-        elif ctype == "goals":
-            need("goals", "list the menu: goals: [{id: five-new, measure: new_deals, at_least: 5, pays: 500}, ...]")
-            goals = _goals(c, ck, measures)
-        elif ctype == "champions":
-            need("measure", "the measure champions are ranked by, e.g. measure: revenue")
-            need("champions", "one reward per champion, the top champion first: champions: [{pays: 400}, {pays: 300}, {pays: 200}, {pays: 100}]")
-            steps = _rewards(c, "champions", ck)
-        elif ctype == "pip":
-            need("measure", "the measure the plan tracks, e.g. measure: revenue")
-            need("participants", "who is on the plan: participants: {roster: pip_start} or {bottom: 3}")
-            need("checkpoints", "for example checkpoints: [{at: 25%, day: 7, badge: Week 1}, ...]")
-            steps = _checkpoints(c, ck)
-            pm = measures.get(c.get("measure") or "")
-            if pm is not None and pm.kind not in ("sum", "count", "distinct"):
-                ck.error("wrong-type", f"{p}.measure: a plan adds up {c['measure']!r} day by day, so it must be a sum, count or distinct measure (it is a {pm.kind})", c.where("measure"), hint="track a sum or count measure")
-            tname = c.get("target")
-            if tname is not None and tname != "team_lowest" and tname not in targets:
-                ck.error("bad-reference", f"{p}.target: no target named {tname!r}", c.where("target"), hint="write team_lowest, or " + known_names("targets", targets), value=tname)
-        elif ctype == "rank":
-            need("measure", "the measure people are ranked by, e.g. measure: revenue")
-            need("top", "how many ranks win, e.g. top: 3")
-            need("ties", "declare the tie rule: ties: include or ties: exclude (there is no default)")
-            if c.get("amount") is None and not c.get("badge") and not c.get("reward"):
-                ck.error("missing-key", f"{p}: a rank component says nothing to award", c.loc, hint="give it amount, badge or reward")
-        elif ctype == "bonus":
-            need("measure", "the measure tested, e.g. measure: attainment")
-            need("amount", "the amount paid, e.g. amount: 1000")
-            if c.get("at_least") is None and c.get("above") is None:
-                ck.error("missing-key", f"{p}: a bonus needs 'at_least' or 'above'", c.loc, hint="for example at_least: 115%")
-            threshold = c.get("at_least") if c.get("at_least") is not None else c.get("above")
-            strict = c.get("above") is not None and c.get("at_least") is None
+        kind = Kind(c, ck, known)
+        own = KIND_CHECKS[ctype](kind)
         for key in ("base", "measure"):
-            measure_ref(key)
+            kind.measure(key)
         for key, types in TYPE_KEYS.items():
             if key in c and ctype not in types:
                 ck.error("wrong-type", f"{p}.{key}: '{key}' belongs to {' or '.join(types)} components, and this one is {ctype}", c.where(key), hint=f"remove {key}, or change the type")
         el = c.get("eligible")
         if isinstance(el, PObj) and el.get("cohorts"):
-            known = [g.name for g in cohorts.groups] if cohorts else []
+            names = [g.name for g in known.cohorts.groups] if known.cohorts else []
             for name in el["cohorts"]:
-                if name is not None and name not in known:
-                    ck.error("bad-reference", f"{p}.eligible.cohorts: no cohort named {name!r}", el.where("cohorts"), hint=known_names("cohorts", known) if known else "declare the program's cohorts first", value=name)
-        gate = None
-        if isinstance(c.get("gate"), PObj):
-            g = c["gate"]
-            measure_ref("measure", g, f"{p}.gate")
-            thr = g.get("at_least") if g.get("at_least") is not None else g.get("above")
-            if g.get("measure") and thr is not None:
-                gate = Gate(g["measure"], thr, strict=g.get("above") is not None and g.get("at_least") is None)
-        per = c["rounding"].get("per") if isinstance(c.get("rounding"), PObj) else None
-        if per == "deal" and (ctype not in ("rate", "tiers", "split") or not _sums_deals(c.get("base") or c.get("measure"), measures)):
-            ck.error("wrong-type", f"{p}.rounding.per: only a line paid deal by deal can round each deal (a rate, tiers or split on a sum or row count of facts); this {ctype} is paid once on the period", c["rounding"].where("per"), hint="remove per, or write per: line")
-        if c.get("cap") is not None and c.get("floor") is not None and c["cap"] < c["floor"]:
-            ck.error("wrong-type", f"{p}.cap: the cap {c['cap']} is below the floor {c['floor']}", c.where("cap"), hint="raise the cap or lower the floor")
-        out.append(
-            Component(
-                id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("measure"), rate=c.get("rate"),
-                method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period", tiers=tiers, steps=steps,
-                top=c.get("top"), ties=c.get("ties"), badge=c.get("badge"), reward=c.get("reward"), cost=c.get("cost"),
-                threshold=threshold, strict=strict, amount=c.get("amount"), gate=gate, cap=c.get("cap"), floor=c.get("floor"),
-                rounding=read_rounding(c.get("rounding"), program_rounding), eligible=read_eligibility(c.get("eligible")) if c.get("eligible") else None,
-                source=c.loc, ladder=_ladder(c) if ctype == "slabs" else None,
-                participants=_participants(c, ck, measures) if ctype == "pip" else None,
-                target=(c.get("target") or "team_lowest") if ctype == "pip" else None,
-                roles=roles, missing_role=c.get("missing_role"), goals=goals, cutoff_day=c.get("cutoff_day") or 1, attribution=c.get("attribution"),
-            )
-        )
+                if name is not None and name not in names:
+                    ck.error("bad-reference", f"{p}.eligible.cohorts: no cohort named {name!r}", el.where("cohorts"), hint=known_names("cohorts", names) if names else "declare the program's cohorts first", value=name)
+        out.append(Component(
+            id=cid, name=c.get("name") or cid, type=ctype, base=c.get("base"), on=c.get("measure"), rate=c.get("rate"),
+            method=c.get("method"), bound=c.get("bound"), scope=c.get("scope") or "period",
+            top=c.get("top"), ties=c.get("ties"), badge=c.get("badge"), reward=c.get("reward"), cost=c.get("cost"),
+            amount=c.get("amount"), rounding=read_rounding(c.get("rounding"), program_rounding),
+            eligible=read_eligibility(c.get("eligible")) if c.get("eligible") else None, source=c.loc,
+            missing_role=c.get("missing_role"), cutoff_day=c.get("cutoff_day") or 1, attribution=c.get("attribution"),
+            **_after_steps(kind), **own,
+        ))
     return tuple(out)
+
+
+def _after_steps(kind: Kind) -> dict[str, Any]:
+    """gate, factor, cap and floor (each on any kind), and per-deal rounding, checked."""
+    c, ck, p = kind.c, kind.ck, kind.p
+    gate = None
+    if isinstance(c.get("gate"), PObj):
+        g = c["gate"]
+        kind.measure("measure", g, f"{p}.gate")
+        thr = g.get("at_least") if g.get("at_least") is not None else g.get("above")
+        if g.get("measure") and thr is not None:
+            gate = Gate(g["measure"], thr, strict=g.get("above") is not None and g.get("at_least") is None)
+    factor = None
+    if isinstance(c.get("factor"), PObj):
+        f = c["factor"]
+        kind.measure("measure", f, f"{p}.factor")
+        bands = tuple((b["from"], b["times"]) for b in (f.get("bands") or []) if isinstance(b, PObj) and b.get("from") is not None and b.get("times") is not None)
+        for i, ((a, _), (b, _)) in enumerate(zip(bands, bands[1:], strict=False), start=1):
+            if b <= a:
+                ck.error("bad-tiers", f"{p}.factor.bands[{i}].from: {b} is not above the previous band's {a}", f["bands"].locs[i], hint="list the bands in increasing order")
+        if f.get("measure"):
+            factor = Factor(f["measure"], bands)
+    limits = {}
+    for key in ("cap", "floor"):
+        v = c.get(key)
+        line, per_deal = (v.get("line"), v.get("per_deal")) if isinstance(v, PObj) else (v, None)
+        limits[key], limits[f"{key}_per_deal"] = line, per_deal
+        if per_deal is not None and not (kind.type in ("rate", "tiers", "split", "per_unit") and _sums_deals(c.get("base") or c.get("measure"), kind.known.measures)):
+            ck.error("wrong-type", f"{p}.{key}.per_deal: only a line paid deal by deal has a {key} per deal (a rate, tiers, split or per_unit on a sum or row count of facts); this {kind.type} is paid once on the period", v.where("per_deal") if isinstance(v, PObj) else c.loc, hint=f"write {key}: <amount> for the line")
+    if limits["cap"] is not None and limits["floor"] is not None and limits["cap"] < limits["floor"]:
+        ck.error("wrong-type", f"{p}.cap: the cap {limits['cap']} is below the floor {limits['floor']}", c.where("cap"), hint="raise the cap or lower the floor")
+    per = c["rounding"].get("per") if isinstance(c.get("rounding"), PObj) else None
+    if per == "deal" and (kind.type not in ("rate", "tiers", "split", "per_unit") or not _sums_deals(c.get("base") or c.get("measure"), kind.known.measures)):
+        ck.error("wrong-type", f"{p}.rounding.per: only a line paid deal by deal can round each deal (a rate, tiers, split or per_unit on a sum or row count of facts); this {kind.type} is paid once on the period", c["rounding"].where("per"), hint="remove per, or write per: line")
+    return {"gate": gate, "factor": factor, **limits}

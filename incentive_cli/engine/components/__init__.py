@@ -10,7 +10,20 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from ..model import Component
-from . import bonus, champions, goals, milestones, pip, rank, rate, slabs, split, tiers, weekly
+from . import (
+    bonus,
+    champions,
+    goals,
+    milestones,
+    per_unit,
+    pip,
+    rank,
+    rate,
+    slabs,
+    split,
+    tiers,
+    weekly,
+)
 from .base import Context, Outcome
 
 Pay = Callable[[Component, Context], dict[str, Outcome]]
@@ -27,6 +40,7 @@ KINDS: Mapping[str, Pay] = MappingProxyType({
     "split": split.pay,
     "weekly": weekly.pay,
     "goals": goals.pay,
+    "per_unit": per_unit.pay,
 })
 
 __all__ = ["KINDS", "Context", "Outcome", "Pay"]

@@ -33,6 +33,24 @@ def attribution_measure(program: Program, c: Component) -> Measure | None:
     return m if m.kind in ("sum", "count") and (m.kind == "sum" or m.field in (None, "rows")) else None
 
 
+def per_row(ctx: Context, m: Measure, rule: str, multiplier: Decimal) -> dict[str, Source]:
+    """Each row's value times a multiplier (a rate, an amount per unit), exactly, made when
+    first asked for (a roll-up's rows are every member's)."""
+    mv = ctx.value(m.name)
+    num, den = attribution.fraction_of(multiplier)
+
+    def maker(p: str) -> Source:
+        def make() -> Attribution | None:
+            rows = mv.rows.get(p)
+            if rows is None or not len(rows):
+                return None
+            units, scale = ctx.measures.row_values(m, rows)
+            return attribution.make(rule, rows, attribution.times(units, num), den * 10**scale, (units, scale), table=m.table or "deals")
+        return make
+
+    return {p: maker(p) for p in ctx.people if p in mv.rows}
+
+
 def proportional(ctx: Context, m: Measure, p: str, total: Decimal) -> Source:
     """The line shared by each row's part of the base (made when first asked for)."""
     mv = ctx.value(m.name)
