@@ -78,14 +78,16 @@ MEASURE = Obj(
         Field("min_denominator", Number(), doc="A ratio counts only when its denominator reaches this value; below it the ratio is 0."),
         Field("growth", Text(pattern=NAME_PATTERN), doc="Growth of this measure against the reference period: (now - before) / before."),
         Field("attainment", Text(pattern=NAME_PATTERN), doc="Attainment: this measure divided by the person's 'target'."),
+        Field("roster", Text(pattern=NAME_PATTERN), doc="A roster column's value for each person (salary, target incentive), as money or a number; a blank cell for an eligible person is an error."),
+        Field("expr", Text(), doc="An expression over other measures of the program and numbers: + - * /, parentheses, min(), max(), abs(), 5% for 0.05 (for example max(0, company_revenue / company_plan - 1) * 100). Exact; a division by zero leaves the person without a value (0, and said so)."),
         Field("target", Text(pattern=NAME_PATTERN), doc="With attainment: the target it is measured against."),
         Field("where", WHERE, doc="Filters on the fact rows."),
         Field("date", Text(pattern=NAME_PATTERN), doc="Date field that places a row in a period (default: the source's date field)."),
         Field("include_incomplete", Bool(), doc="true: this measure also counts deals missing a required field (to measure the share of complete records)."),
-        Field("rollup", Text(choices=("own", "direct", "subtree", "team")), doc="Whose rows count for a person: own (default); direct: theirs and their direct reports'; subtree: theirs and everyone's below them in the reporting tree; team: everyone with their roster team. Each row still has one owner, so nothing counts twice within one level."),
+        Field("rollup", Text(choices=("own", "direct", "subtree", "team", "company")), doc="Whose rows count for a person: own (default); direct: theirs and their direct reports'; subtree: theirs and everyone's below them in the reporting tree; team: everyone with their roster team; company: everyone on the roster (a company-wide figure, the same for every person). Each row still has one owner, so nothing counts twice within one level."),
         Field("description", Text(), doc="Free text for people reading the program."),
     ),
-    one_of=(("sum", "count", "distinct", "divide", "growth", "attainment"),),
+    one_of=(("sum", "count", "distinct", "divide", "growth", "attainment", "roster", "expr"),),
 )
 
 TARGET = Obj(
@@ -196,6 +198,30 @@ FACTOR = Obj(
     ),
 )
 
+AXIS = Obj(
+    title="grid axis",
+    doc="grid: one axis: a measure and the inclusive lower bounds of its bands.",
+    fields=(
+        Field("measure", Text(pattern=NAME_PATTERN), required=True, doc="The measure on this axis (an attainment, say)."),
+        Field("from", ListOf(Number(percent=True), min_items=1), required=True, doc="Inclusive lower bounds of the bands, increasing; a value below the first is off the grid and pays nothing."),
+        Field("interpolate", Bool(), doc="true: linear between bounds (a value halfway between two bounds gets the cells halfway between); false (default): steps, each band pays its cell."),
+    ),
+)
+
+KPI = Obj(
+    title="kpi",
+    doc="scorecard: one KPI: a measure, a weight and a payout curve.",
+    fields=(
+        Field("name", Text(), doc="Label on statements (default: the measure)."),
+        Field("measure", Text(pattern=NAME_PATTERN), required=True, doc="The KPI's value: a measure of the program (a sum, an attainment, a roster value, a kpi...)."),
+        Field("weight", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), required=True, doc="Its weight in the score; the weights add up to 100%."),
+        Field("curve", ListOf(Obj(title="curve point", fields=(
+            Field("at", Number(percent=True), required=True, doc="A value of the measure."),
+            Field("pays", Number(percent=True), required=True, doc="What the KPI scores there (a share of 'of', or an amount without it)."),
+        )), min_items=1), required=True, doc="Points, increasing: below the first the KPI scores 0 (so the first point is a jump: 0 below 80%, 50% at 80%); between points a straight line; above the last, the last (a cap)."),
+    ),
+)
+
 LIMIT = Obj(
     title="limit",
     doc="A limit per deal, and optionally on the line.",
@@ -247,7 +273,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals", "per_unit")), required=True, doc="rate: base x rate; per_unit: a fixed amount for each row of a count (per meeting) or each unit of a summed field (per unit sold); tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals", "per_unit", "grid", "scorecard")), required=True, doc="rate: base x rate; per_unit: a fixed amount for each row of a count (per meeting) or each unit of a summed field (per unit sold); grid: a payout looked up by two measures (rows x columns, steps or interpolated); scorecard: weighted KPIs each scored on a payout curve; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -288,6 +314,11 @@ COMPONENT = Obj(
         Field("cost", Number(money=True), doc="bonus and rank: the non-cash reward's cost value."),
         Field("gate", GATE),
         Field("factor", FACTOR),
+        Field("of", Text(pattern=NAME_PATTERN), doc="grid and scorecard: the measure their percentages are paid of (a target bonus: a roster measure such as {roster: target_bonus}); without it the cells and curves are amounts."),
+        Field("rows", AXIS, doc="grid: the axis that picks the table's row."),
+        Field("columns", AXIS, doc="grid: the axis that picks the column."),
+        Field("table", ListOf(ListOf(Number(percent=True), min_items=1), min_items=1), doc="grid: one list of cells per row band (as many as rows.from), each with one cell per column band (as many as columns.from): a share of 'of' (75%) or an amount."),
+        Field("kpis", ListOf(KPI, min_items=1), doc="scorecard: the KPIs, each weighted and scored on its curve."),
         Field("cap", Either(scalar=Number(money=True), mapping=LIMIT), doc="Most this component pays a person in the period; or {per_deal: 500} (components paid on deals: most a deal earns), with line: for both."),
         Field("floor", Either(scalar=Number(money=True), mapping=LIMIT), doc="Least this component pays an eligible person in the period (after the gate); or {per_deal: 50} (components paid on deals: least each deal earns), with line: for both."),
         Field("rounding", ROUNDING, doc="Overrides the program's rounding for this component."),

@@ -132,3 +132,93 @@ def test_zero_width_bands_mark_a_threshold(ws):
     ws.data_file("deals.csv", deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "4000")]))
     steps = one_line(ws).steps
     assert steps[-1].label == "next: 1,000.00 more revenue reaches tier 4 (6%)"  # not the zero-width tier 3
+
+
+# --- grids, scorecards, roster values, company measures, expressions -------------------------
+
+TARGET_SOURCES = DEFAULT_SOURCES.replace("    quarterly_quota: {header: quota, type: money, required: false}\n", "    quarterly_quota: {header: quota, type: money, required: false}\n    target_bonus: {header: bonus, type: money, required: false}\n    salary: {header: salary, type: money, required: false}\n")
+PEOPLE = "id,name,role,team,manager,quota,bonus,salary\nana,Ana Lima,Sales Rep,East,boss,10000,10000,60000\nbob,Bob Ray,Sales Rep,East,boss,10000,5000,50000\n"
+GRID = """\
+  - id: grid
+    type: grid
+    of: bonus
+    rows: {measure: attainment, from: [80%, 100%, 120%]INTERP}
+    columns: {measure: margin_att, from: [90%, 100%, 110%]INTERP}
+    table:
+      - [50%, 60%, 70%]
+      - [80%, 100%, 110%]
+      - [100%, 120%, 150%]
+"""
+GRID_MEASURES = "  bonus: {roster: target_bonus}\n  margin_att: {expr: \"revenue / 8000 * 95%\"}\n"
+
+
+def test_a_grid_looks_up_the_payout_by_two_attainments_in_steps_or_interpolated(ws):
+    # ana sells 10,500 of a 10,000 quota (105 %), and her margin attainment (an expression
+    # made to give 95 % on her 10,500) is 0.95
+    ws.setup(PEOPLE, deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "10500"), ("D2", "bob", "b", "Won", "2026-01-05", "7000")]), TARGET_SOURCES)
+    ws.program("plan", program(GRID.replace("INTERP", ""), GRID_MEASURES.replace("revenue / 8000 * 95%", "revenue / 10500 * 95%")))
+    # ana: attainment 105 % (row from 100 %), margin 95 % (column from 90 %): 80 % of 10,000 = 8,000.00
+    # bob: attainment 70 % is below the first row bound: off the grid
+    got = lines(ws)
+    assert got == {"ana": {"grid": Decimal("8000.00")}, "bob": {"grid": Decimal("0.00")}}
+    assert one_line(ws).steps[0].label == "attainment 105% (band from 100%) x margin_att 0.95 (band from 0.9): 80% of bonus 10,000.00"
+    ws.program("plan", program(GRID.replace("INTERP", ", interpolate: true"), GRID_MEASURES.replace("revenue / 8000 * 95%", "revenue / 10500 * 95%")))
+    # interpolated: 105 % is a quarter of the way from 100 % to 120 %, 95 % halfway from 90 % to
+    # 100 %: rows 100 % -> 80 + (100 - 80) / 2 = 90 %; 120 % -> 100 + (120 - 100) / 2 = 110 %;
+    # then 90 + (110 - 90) x 0.25 = 95 % of 10,000 = 9,500.00
+    assert lines(ws)["ana"] == {"grid": Decimal("9500.00")}
+
+
+SCORECARD = """\
+  - id: scorecard
+    type: scorecard
+    of: bonus
+    kpis:
+      - {name: Revenue, measure: attainment, weight: 60%, curve: [{at: 80%, pays: 50%}, {at: 100%, pays: 100%}, {at: 150%, pays: 200%}]}
+      - {name: Deals won, measure: won, weight: 40%, curve: [{at: 2, pays: 50%}, {at: 4, pays: 100%}]}
+"""
+
+
+def test_a_scorecard_weighs_kpis_each_scored_on_its_curve(ws):
+    ws.setup(PEOPLE, deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "4000"), ("D2", "ana", "b", "Won", "2026-01-06", "5000"), ("D3", "ana", "c", "Won", "2026-01-07", "100"),
+                                ("D4", "ana", "d", "Won", "2026-01-08", "100"), ("D5", "ana", "e", "Won", "2026-01-09", "800"), ("D6", "bob", "f", "Won", "2026-01-05", "7900")]), TARGET_SOURCES)
+    ws.program("plan", program(SCORECARD, "  bonus: {roster: target_bonus}\n"))
+    # ana: attainment 10,000 / 10,000 = 100 % scores 100 %; 5 deals won is past the last point: 100 %
+    # -> 60 % x 100 % + 40 % x 100 % = 100 % of 10,000 = 10,000.00
+    # bob: attainment 79 % is below the first point: 0; 1 deal is below 2: 0 -> 0.00
+    assert lines(ws) == {"ana": {"scorecard": Decimal("10000.00")}, "bob": {"scorecard": Decimal("0.00")}}
+    ws.data_file("deals.csv", deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "9000"), ("D2", "ana", "b", "Won", "2026-01-06", "0.01"), ("D3", "ana", "c", "Won", "2026-01-07", "0.01")]))
+    # ana: 9,000.02 of 10,000 = 90.0002 % scores 75.0005 %; 3 deals score 75 %:
+    # 60 % x 75.0005 % + 40 % x 75 % = 75.0003 % of 10,000 = 7,500.03
+    line = one_line(ws)
+    assert line.amount == Decimal("7500.03")
+    assert [s.label for s in line.steps] == [
+        "Revenue 90.0002%: scores 75.0005% (between 80% and 100%)",
+        "Deals won 3: scores 75% (between 2 and 4)",
+        "score 75.0003% x bonus 10,000.00",
+    ]
+
+
+def test_a_share_of_salary_per_point_of_company_revenue_over_plan_gated_on_a_company_figure(ws):
+    ws.setup(PEOPLE, deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "70000"), ("D2", "bob", "b", "Won", "2026-01-06", "62000"), ("D3", "bob", "c", "Lost", "2026-01-07", "90000")]), TARGET_SOURCES)
+    ws.program("plan", program(
+        "  - {id: share, type: rate, base: salary, rate: 0.5%, factor: {measure: points}, gate: {measure: company_won, at_least: 2}}\n",
+        "  salary: {roster: salary}\n  company_revenue: {from: deals, sum: amount, where: {stage: Won}, rollup: company}\n"
+        "  company_won: {from: deals, count: rows, where: {stage: Won}, rollup: company}\n  points: {expr: \"max(0, company_revenue / 120000 - 1) * 100\"}\n"))
+    # company revenue 132,000 against a plan of 120,000: 10 points over plan;
+    # ana: 60,000 x 0.5 % = 300 x 10 = 3,000.00; bob: 50,000 x 0.5 % x 10 = 2,500.00
+    assert lines(ws) == {"ana": {"share": Decimal("3000.00")}, "bob": {"share": Decimal("2500.00")}}
+    [r] = api.compute(ws.programs, ws.data, "2026-01").results
+    assert dict((n, v) for n, v, _ in r.people[0].measures)["company_revenue"] == Decimal("132000")
+    ws.data_file("deals.csv", deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "70000")]))
+    # one company deal: the gate (2 deals won) is not reached, nobody is paid
+    assert lines(ws) == {"ana": {"share": Decimal("0.00")}, "bob": {"share": Decimal("0.00")}}
+
+
+def test_an_expression_that_divides_by_zero_leaves_the_person_without_a_value(ws):
+    ws.setup(PEOPLE, deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "500")]), TARGET_SOURCES)
+    ws.program("plan", program("  - {id: b, type: bonus, measure: per_deal, at_least: 100, amount: 50}\n", "  per_deal: {expr: revenue / won}\n"))
+    # ana: 500 / 1 = 500 >= 100: 50.00; bob: 0 / 0 has no value (0): nothing
+    assert lines(ws) == {"ana": {"b": Decimal("50.00")}, "bob": {"b": Decimal("0.00")}}
+    [r] = api.compute(ws.programs, ws.data, "2026-01").results
+    assert dict((n, h) for n, _, h in r.people[1].measures)["per_deal"] == "revenue / won (0 where it divides by zero)"

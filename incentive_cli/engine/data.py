@@ -198,7 +198,9 @@ class DataSet:
     def members(self, pid: str, rollup: str) -> list[str]:
         """Whose facts a person's measure counts: own (the person), direct (the person and
         their direct reports), subtree (the person and everyone below), team (everyone with
-        the person's roster team)."""
+        the person's roster team), company (everyone on the roster)."""
+        if rollup == "company":
+            return self.person_ids
         if rollup == "direct":
             return [pid, *self.children.get(pid, ())]
         if rollup == "subtree":

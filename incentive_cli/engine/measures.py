@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..diagnostics import Diagnostic, Location
 from ..money import format_number
+from . import expr
 from .cohorts import assign_cohorts
 from .data import DataSet, FactTable
 from .model import CohortPlace, Measure, Program
@@ -57,11 +58,29 @@ class RolledRows(Mapping[str, np.ndarray]):
         return sum(1 for _ in self)
 
 
+class SharedRows(Mapping[str, np.ndarray]):
+    """A company-wide measure's rows: the same rows for everyone."""
+
+    def __init__(self, rows: np.ndarray, people: list[str]):
+        self.rows, self.people = rows, set(people)
+
+    def __getitem__(self, p: str) -> np.ndarray:
+        if p not in self.people:
+            raise KeyError(p)
+        return self.rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.people))
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+
 @dataclass
 class MeasureValue:
     values: dict[str, Decimal]
     how: str  # derivation, for statements and explain
-    rows: dict[str, np.ndarray] = field(default_factory=dict)  # person -> data row indices
+    rows: Mapping[str, np.ndarray] = field(default_factory=dict)  # person -> data row indices
     table: str | None = None
     undefined: frozenset[str] = frozenset()  # people without a value (ratio below its minimum denominator, growth from 0)
 
@@ -164,7 +183,11 @@ class Evaluator:
             return self.cache[key]
         m = self.program.measure(name)
         if m.kind in ("sum", "count", "distinct"):
-            mv = self._aggregate(m, period)
+            mv = self._company(m, period) if m.rollup == "company" else self._aggregate(m, period)
+        elif m.kind == "roster":
+            mv = self._roster(m)
+        elif m.kind == "expr":
+            mv = self._expr(m, period)
         elif m.kind == "ratio":
             num, den = self.measure(m.numerator or "", period), self.measure(m.denominator or "", period)
             vals = {}
@@ -201,6 +224,48 @@ class Evaluator:
             mv = MeasureValue(vals, f"{m.of} / target {m.target}")
         self.cache[key] = mv
         return mv
+
+    def _roster(self, m: Measure) -> MeasureValue:
+        """Each person's roster value (a blank one is an error: it would pay nothing silently)."""
+        vals, missing = {}, []
+        for p in self.people:
+            v = self.data.people[p].attr(m.field or "")
+            vals[p] = v if isinstance(v, Decimal) else ZERO
+            if not isinstance(v, Decimal):
+                missing.append(p)
+        for p in missing[:10]:
+            person = self.data.people[p]
+            self.diags.append(Diagnostic("missing-roster-value", f"{person.name} ({p}) has no {m.field} on the roster, so measure {m.name!r} has no value", person.source, hint=f"fill {m.field} for {person.name} (roster row {person.source.line}), or exclude them from the program", value=p))
+        return MeasureValue(vals, f"roster column {m.field}")
+
+    def _expr(self, m: Measure, period: Period) -> MeasureValue:
+        tree = expr.parse(m.expr or "")
+        assert not isinstance(tree, expr.Bad)
+        used = {n.name for n in expr.names(tree)}
+        values = {n: self.measure(n, period).values for n in used}
+        vals, undefined = {}, set()
+        for p in self.people:
+            v = expr.decimal(tree, {n: values[n][p] for n in used})
+            vals[p] = ZERO if v is None else v
+            if v is None:
+                undefined.add(p)
+        return MeasureValue(vals, f"{m.expr} (0 where it divides by zero)", undefined=frozenset(undefined))
+
+    def _company(self, m: Measure, period: Period) -> MeasureValue:
+        """A company-wide figure: every row of the roster's people, the same for everyone."""
+        ft, rows = self.rows(m, period)
+        if m.kind == "sum":
+            scale = ft.scales.get(m.field or "amount", 0)
+            total = _d(int(rows[m.field or "amount"].sum()), scale) if len(rows) else ZERO
+        elif m.kind == "count":
+            col = rows[m.field] if m.field not in (None, "rows") else None
+            total = Decimal(len(rows) if col is None else int((col.notna() & (col.astype("string").fillna("") != "")).sum()))
+        else:
+            col = rows[m.field or ""]
+            total = Decimal(int(col[col.notna() & (col.astype("string").fillna("") != "")].nunique()))
+        shared = SharedRows(rows["_i"].to_numpy(), self.people)
+        what = {"sum": f"sum of {m.field}", "count": "number of rows" if m.field in (None, "rows") else f"rows with {m.field}", "distinct": f"distinct {m.field}"}[m.kind]
+        return MeasureValue({p: total for p in self.people}, f"{what} of everyone on the roster in {m.table} dated in {period.label}", shared, m.table)
 
     def _aggregate(self, m: Measure, period: Period) -> MeasureValue:
         ft, rows = self.rows(m, period)

@@ -50,8 +50,9 @@ class Measure:
     of: str | None = None  # growth / attainment
     target: str | None = None
     source: Location = _SRC
-    rollup: str = "own"  # own, direct, subtree, team
+    rollup: str = "own"  # own, direct, subtree, team, company
     include_incomplete: bool = False  # also count deals missing a required field
+    expr: str | None = None  # kind expr: the expression over other measures
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,25 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Axis:
+    """A grid's axis: a measure and the inclusive lower bounds of its bands, increasing."""
+
+    measure: str
+    bounds: tuple[Decimal, ...]
+    interpolate: bool = False  # linear between bounds instead of steps
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A scorecard's KPI: a measure, its weight, and its payout curve (points at, pays)."""
+
+    measure: str
+    weight: Decimal
+    curve: tuple[tuple[Decimal, Decimal], ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Component:
     id: str
     name: str
@@ -224,6 +244,10 @@ class Component:
     missing_role: str | None = None  # split: redistribute or unpaid
     attribution: str | None = None  # tiers, scope period: marginal or proportional (None: the method's default)
     factor: Factor | None = None  # a multiplier by a measure's band, after the gate
+    of: str | None = None  # grid and scorecard: the measure their percentages are of (a target bonus)
+    axes: tuple[Axis, ...] = ()  # grid: rows, then columns
+    table: tuple[tuple[Decimal, ...], ...] = ()  # grid: a row of cells per row band
+    kpis: tuple[Kpi, ...] = ()  # scorecard
     cap_per_deal: Decimal | None = None  # components paid on deals: most a deal earns
     floor_per_deal: Decimal | None = None  # components paid on deals: least a deal earns
 

@@ -5,9 +5,13 @@ is a located diagnostic with a hint; nothing raises for bad input."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from ..engine.model import Axis, Kpi
+from ..money import format_rate
+from ..spec import PObj
 from .checking import known_names
 from .program_components import (
     Kind,
@@ -148,7 +152,51 @@ def _per_unit(k: Kind) -> dict[str, Any]:
     return {}
 
 
+def _grid(k: Kind) -> dict[str, Any]:
+    c = k.c
+    k.need("rows", "rows: {measure: revenue_attainment, from: [80%, 100%, 120%]}")
+    k.need("columns", "columns: {measure: margin_attainment, from: [90%, 100%, 110%]}")
+    k.need("table", "one list of cells per row band, e.g. table: [[50%, 60%], [80%, 100%]]")
+    k.measure("of")
+    axes = []
+    for key in ("rows", "columns"):
+        a = c.get(key)
+        if not isinstance(a, PObj) or a.get("measure") is None or not a.get("from"):
+            continue
+        k.measure("measure", a, f"{k.p}.{key}")
+        bounds = tuple(x for x in a["from"] if x is not None)
+        for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False), start=1):
+            if hi <= lo:
+                k.ck.error("bad-tiers", f"{k.p}.{key}.from[{i}]: {hi} is not above the previous bound {lo}", a["from"].locs[i], hint="list the bounds in increasing order")
+        axes.append(Axis(a["measure"], bounds, bool(a.get("interpolate"))))
+    table = tuple(tuple(x for x in row if x is not None) for row in (c.get("table") or []) if row is not None)
+    if len(axes) == 2 and table:
+        if len(table) != len(axes[0].bounds) or any(len(r) != len(axes[1].bounds) for r in table):
+            k.ck.error("bad-grid", f"{k.p}.table: a {len(axes[0].bounds)} x {len(axes[1].bounds)} grid needs {len(axes[0].bounds)} rows of {len(axes[1].bounds)} cells; found {len(table)} rows of {', '.join(str(len(r)) for r in table)}", c.where("table"), hint="one row per rows.from bound, one cell per columns.from bound")
+    return {"axes": tuple(axes), "table": table, "of": c.get("of")}
+
+
+def _scorecard(k: Kind) -> dict[str, Any]:
+    c = k.c
+    k.need("kpis", "kpis: [{measure: revenue_attainment, weight: 60%, curve: [{at: 80%, pays: 50%}, {at: 100%, pays: 100%}]}, ...]")
+    k.measure("of")
+    kpis = []
+    for i, o in enumerate(c.get("kpis") or []):
+        if not isinstance(o, PObj) or o.get("measure") is None or o.get("weight") is None:
+            continue
+        k.measure("measure", o, f"{k.p}.kpis[{i}]")
+        pts = tuple((x["at"], x["pays"]) for x in (o.get("curve") or []) if isinstance(x, PObj) and x.get("at") is not None and x.get("pays") is not None)
+        for j, ((a0, _), (a1, _)) in enumerate(zip(pts, pts[1:], strict=False), start=1):
+            if a1 <= a0:
+                k.ck.error("bad-tiers", f"{k.p}.kpis[{i}].curve[{j}].at: {a1} is not above the previous point's {a0}", o["curve"][j].loc, hint="list the points in increasing order")
+        kpis.append(Kpi(o["measure"], o["weight"], pts, o.get("name") or ""))
+    total = sum((x.weight for x in kpis), Decimal(0))
+    if kpis and c.get("of") and total != 1:
+        k.ck.error("bad-weights", f"{k.p}.kpis: the weights add up to {format_rate(total)}, not 100%", c.where("kpis"), hint="give the KPIs weights that add up to 100%")
+    return {"kpis": tuple(kpis), "of": c.get("of")}
+
+
 KIND_CHECKS: Mapping[str, Callable[[Kind], dict[str, Any]]] = MappingProxyType({
     "rate": _rate, "tiers": _tiers, "bonus": _bonus, "slabs": _slabs, "milestones": _milestones, "rank": _rank,
-    "champions": _champions, "pip": _pip, "split": _split, "weekly": _weekly, "goals": _goals_kind, "per_unit": _per_unit,
+    "champions": _champions, "pip": _pip, "split": _split, "weekly": _weekly, "goals": _goals_kind, "per_unit": _per_unit, "grid": _grid, "scorecard": _scorecard,
 })

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..engine import expr
 from ..engine.model import (
     CohortGroup,
     Cohorts,
@@ -66,6 +67,11 @@ def build_measures(doc: PObj, ck: Checker) -> tuple[Measure, ...]:
             elif m["target"] not in targets:
                 ck.error("bad-reference", f"{p}.target: no target named {m['target']!r}", m.where("target"), hint=known_names("targets", targets), value=m["target"])
             out.append(Measure(name, "attainment", of=m["attainment"], target=m.get("target"), source=m.loc))
+        elif "roster" in m:
+            out.append(Measure(name, "roster", field=m["roster"], source=m.loc))
+        elif "expr" in m:
+            _check_expr(m, names, ck)
+            out.append(Measure(name, "expr", expr=m["expr"], source=m.loc))
         else:
             continue
         for key in ("divide", "by", "growth", "attainment"):
@@ -80,8 +86,32 @@ def build_measures(doc: PObj, ck: Checker) -> tuple[Measure, ...]:
     return tuple(out)
 
 
+def _check_expr(m: PObj, names: set[str], ck: Checker) -> None:
+    """An expression measure: it parses, and every name in it is a measure of the program."""
+    text = m["expr"]
+    if text is None:
+        return
+    loc = m.where("expr")
+    tree = expr.parse(text)
+    if isinstance(tree, expr.Bad):
+        ck.error("bad-expression", f"{m.path}.expr: {tree.message} (at character {tree.column} of {text!r})", loc, hint="write names of measures, numbers, + - * /, parentheses, min(), max() and abs()", value=text)
+        return
+    for n in expr.names(tree):
+        if n.name not in names:
+            ck.error("bad-reference", f"{m.path}.expr: no measure named {n.name!r}", loc, hint=known_names("measures", names), value=n.name)
+
+
+def measure_dependencies(m: Measure) -> list[str]:
+    """The measures a measure is computed from."""
+    deps = [d for d in (m.numerator, m.denominator, m.of) if d]
+    if m.expr:
+        tree = expr.parse(m.expr)
+        deps += [] if isinstance(tree, expr.Bad) else [n.name for n in expr.names(tree)]
+    return deps
+
+
 def _check_measure_cycles(measures: list[Measure], ck: Checker) -> None:
-    deps = {m.name: [d for d in (m.numerator, m.denominator, m.of) if d] for m in measures}
+    deps = {m.name: measure_dependencies(m) for m in measures}
     state: dict[str, int] = {}
 
     def visit(n: str, stack: list[str]) -> None:

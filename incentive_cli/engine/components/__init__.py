@@ -14,11 +14,13 @@ from . import (
     bonus,
     champions,
     goals,
+    grid,
     milestones,
     per_unit,
     pip,
     rank,
     rate,
+    scorecard,
     slabs,
     split,
     tiers,
@@ -41,6 +43,8 @@ KINDS: Mapping[str, Pay] = MappingProxyType({
     "weekly": weekly.pay,
     "goals": goals.pay,
     "per_unit": per_unit.pay,
+    "grid": grid.pay,
+    "scorecard": scorecard.pay,
 })
 
 __all__ = ["KINDS", "Context", "Outcome", "Pay"]
