@@ -83,6 +83,9 @@ MEASURE = Obj(
         Field("target", Text(pattern=NAME_PATTERN), doc="With attainment: the target it is measured against."),
         Field("where", WHERE, doc="Filters on the fact rows."),
         Field("date", Text(pattern=NAME_PATTERN), doc="Date field that places a row in a period (default: the source's date field)."),
+        Field("credit", Either(scalar=Text(choices=("owner", "split")), mapping=Obj(title="split credit", fields=(
+            Field("split", MapOf(value=Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), doc="role: share"), required=True, doc="The share of each role of the splits source (SDR: 10%); the owner keeps the rest of the deal."),
+        ))), doc="Who a deal counts for: owner (default); split: each person the splits source names on the deal, by the shares it gives (they add up to 100%), or, where it gives none, by the roles' shares declared here ({split: {SDR: 10%, Sales Engineer: 20%}}) with the owner keeping the rest; a deal without split rows counts for its owner. Each person's share of a deal is exact, the cents by largest remainder, so the shares add up to the deal."),
         Field("include_incomplete", Bool(), doc="true: this measure also counts deals missing a required field (to measure the share of complete records)."),
         Field("rollup", Text(choices=("own", "direct", "subtree", "team", "company")), doc="Whose rows count for a person: own (default); direct: theirs and their direct reports'; subtree: theirs and everyone's below them in the reporting tree; team: everyone with their roster team; company: everyone on the roster (a company-wide figure, the same for every person). Each row still has one owner, so nothing counts twice within one level."),
         Field("description", Text(), doc="Free text for people reading the program."),

@@ -222,3 +222,40 @@ def test_an_expression_that_divides_by_zero_leaves_the_person_without_a_value(ws
     assert lines(ws) == {"ana": {"b": Decimal("50.00")}, "bob": {"b": Decimal("0.00")}}
     [r] = api.compute(ws.programs, ws.data, "2026-01").results
     assert dict((n, h) for n, _, h in r.people[1].measures)["per_deal"] == "revenue / won (0 where it divides by zero)"
+
+
+# --- split credit toward measures ---------------------------------------------------------------
+
+SPLIT_SOURCES = DEFAULT_SOURCES + "splits:\n  file: splits.csv\n  columns: {deal_id: deal_id, role: role, person: person, share: {header: share, type: number, required: false}}\n"
+QUOTA_PLAN = """\
+  - id: commission
+    type: tiers
+    base: revenue
+    measure: attainment
+    method: retroactive
+    bound: upper
+    tiers: [{up_to: 100%, rate: 5%}, {rate: 10%}]
+"""
+
+
+def test_a_70_30_split_credits_each_person_their_share_toward_quota_and_tiers(ws):
+    ws.setup(ROSTER.replace("10000", "7000"), deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "10000.01"), ("D2", "bob", "b", "Won", "2026-01-06", "500")]), SPLIT_SOURCES)
+    ws.data_file("splits.csv", "deal_id,role,person,share\nD1,AE,ana,70\nD1,Overlay,bob,30\n")
+    ws.program("plan", program(QUOTA_PLAN).replace("{from: deals, sum: amount, where: {stage: Won}}", "{from: deals, sum: amount, where: {stage: Won}, credit: split}"))
+    # D1 10,000.01: ana 70 % = 7,000.007 -> 7,000.01 (the cent's largest remainder), bob 3,000.00;
+    # ana 7,000.01 of 7,000 = 100.0001 % reaches 10 %: 700.00 (700.001); bob 3,000 + 500 = 3,500 of
+    # 7,000 = 50 %: 5 % of 3,500 = 175.00
+    [r] = api.compute(ws.programs, ws.data, "2026-01").results
+    revenue = {p.person_id: p.measures[0][1] for p in r.people}
+    assert revenue == {"ana": Decimal("7000.01"), "bob": Decimal("3500.00")}
+    assert lines(ws) == {"ana": {"commission": Decimal("700.00")}, "bob": {"commission": Decimal("175.00")}}
+    bob = next(x for p in r.people if p.person_id == "bob" for x in p.lines)
+    assert bob.attribution.value.tolist() == [300000, 50000]  # his share of D1, and D2
+
+
+def test_role_shares_credit_the_named_roles_and_the_owner_keeps_the_rest(ws):
+    ws.setup(ROSTER, deals_csv([("D1", "ana", "a", "Won", "2026-01-05", "1000")]), SPLIT_SOURCES)
+    ws.data_file("splits.csv", "deal_id,role,person,share\nD1,SDR,bob,\n")
+    ws.program("plan", program("  - {id: c, type: rate, base: revenue, rate: 10%}\n").replace("{from: deals, sum: amount, where: {stage: Won}}", "{from: deals, sum: amount, where: {stage: Won}, credit: {split: {SDR: 10%}}}"))
+    # bob is the SDR on D1: 10 % of 1,000 = 100 credited (10.00 paid); ana keeps 900 (90.00)
+    assert lines(ws) == {"ana": {"c": Decimal("90.00")}, "bob": {"c": Decimal("10.00")}}

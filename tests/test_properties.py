@@ -249,3 +249,14 @@ def test_a_draw_balance_is_its_top_ups_less_its_recoveries_and_never_negative(ea
             assert m.closing == m.opening + (m.top_up if kind == "recoverable" else 0) - m.recovered >= 0
             prior.draws["ana"] = m
         assert (prior.draws["ana"].closing if "ana" in prior.draws else 0) == topped - recovered
+
+
+@given(st.integers(-10**12, 10**12), st.lists(st.integers(1, 10_000), min_size=1, max_size=6))
+def test_split_credits_of_a_deal_always_add_up_to_its_amount(units, weights):
+    from incentive_cli.engine.credit import split_parts
+
+    shares = [(f"p{i}", Decimal(w) / sum(weights)) for i, w in enumerate(weights)]
+    parts = split_parts(units, shares)
+    assert sum(u for _, u in parts) == units
+    for (_, u), (_, s) in zip(parts, shares, strict=True):  # every part within a unit of its exact share
+        assert abs(Decimal(u) - units * s) < 1

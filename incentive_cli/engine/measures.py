@@ -22,6 +22,7 @@ from ..diagnostics import Diagnostic, Location
 from ..money import format_number
 from . import expr
 from .cohorts import assign_cohorts
+from .credit import credit_split
 from .data import DataSet, FactTable
 from .model import CohortPlace, Measure, Program
 from .periods import Period, reference_of
@@ -83,6 +84,7 @@ class MeasureValue:
     rows: Mapping[str, np.ndarray] = field(default_factory=dict)  # person -> data row indices
     table: str | None = None
     undefined: frozenset[str] = frozenset()  # people without a value (ratio below its minimum denominator, growth from 0)
+    credited: Mapping[str, np.ndarray] | None = None  # split credit: each person's units of their rows (aligned with rows)
 
 
 def filter_mask(ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
@@ -183,7 +185,7 @@ class Evaluator:
             return self.cache[key]
         m = self.program.measure(name)
         if m.kind in ("sum", "count", "distinct"):
-            mv = self._company(m, period) if m.rollup == "company" else self._aggregate(m, period)
+            mv = self._company(m, period) if m.rollup == "company" else self._split(m, period) if m.credit == "split" else self._aggregate(m, period)
         elif m.kind == "roster":
             mv = self._roster(m)
         elif m.kind == "expr":
@@ -250,6 +252,15 @@ class Evaluator:
             if v is None:
                 undefined.add(p)
         return MeasureValue(vals, f"{m.expr} (0 where it divides by zero)", undefined=frozenset(undefined))
+
+    def _split(self, m: Measure, period: Period) -> MeasureValue:
+        """A sum credited by each deal's split shares (engine/credit.py)."""
+        ft, rows = self.rows(m, period)
+        scale = ft.scales.get(m.field or "amount", 0)
+        got, diags = credit_split(m, ft, rows, self.data, set(self.people))
+        self.diags += diags
+        values = {p: _d(got.totals.get(p, 0), scale) for p in self.people}
+        return MeasureValue(values, f"sum of {m.field} in {m.table} dated in {period.label}, each deal credited by its split shares", got.rows, m.table, credited=got.units)
 
     def _company(self, m: Measure, period: Period) -> MeasureValue:
         """A company-wide figure: every row of the roster's people, the same for everyone."""

@@ -53,6 +53,8 @@ class Measure:
     rollup: str = "own"  # own, direct, subtree, team, company
     include_incomplete: bool = False  # also count deals missing a required field
     expr: str | None = None  # kind expr: the expression over other measures
+    credit: str = "owner"  # owner, or split: each deal credited by its split shares
+    credit_roles: tuple[tuple[str, Decimal], ...] = ()  # credit split: the roles' shares where the splits source gives none
 
 
 @dataclass(frozen=True)

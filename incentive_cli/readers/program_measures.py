@@ -54,7 +54,9 @@ def build_measures(doc: PObj, ck: Checker) -> tuple[Measure, ...]:
                 ck.error("missing-key", f"{p}: a {kind} measure needs 'from' (deals or activities)", m.loc, hint="add from: deals")
             if m.get("first_time") and kind != "distinct":
                 ck.error("wrong-type", f"{p}.first_time: only a distinct measure can count first-time values", m.where("first_time"), hint="remove first_time, or make the measure distinct: <field>")
-            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc, rollup=m.get("rollup") or "own", include_incomplete=bool(m.get("include_incomplete"))))
+            credit, roles = _credit(m, kind, ck)
+            out.append(Measure(name, kind, m.get("from"), m.get(kind), _filters(m.get("where")), m.get("date"), bool(m.get("first_time")), source=m.loc, rollup=m.get("rollup") or "own",
+                               include_incomplete=bool(m.get("include_incomplete")), credit=credit, credit_roles=roles))
         elif "divide" in m:
             if "by" not in m:
                 ck.error("missing-key", f"{p}: a ratio needs 'by' (the denominator measure)", m.loc, hint="add by: <measure>")
@@ -84,6 +86,20 @@ def build_measures(doc: PObj, ck: Checker) -> tuple[Measure, ...]:
             ck.error("wrong-type", f"{p}.where: filters belong on sum, count and distinct measures", m.where("where"), hint="move the filter to the sum, count or distinct measures this one is built from")
     _check_measure_cycles(out, ck)
     return tuple(out)
+
+
+def _credit(m: PObj, kind: str, ck: Checker) -> tuple[str, tuple[tuple[str, Decimal], ...]]:
+    """Who a deal counts for: its owner, or its split shares (checked: a sum of the deals,
+    of the person's own deals, with role shares below 100% in all)."""
+    c = m.get("credit")
+    if c is None or c == "owner":
+        return "owner", ()
+    roles = tuple((str(r), s) for r, s in c["split"].items() if s is not None) if isinstance(c, PObj) and isinstance(c.get("split"), PObj) else ()
+    if kind != "sum" or (m.get("from") or "deals") != "deals" or (m.get("rollup") or "own") != "own":
+        ck.error("wrong-type", f"{m.path}.credit: split credit shares each deal's amount among the people who worked it, so it belongs on a sum over the deals without rollup", m.where("credit"), hint="use credit: split on a measure such as {from: deals, sum: amount, where: {stage: Won}}")
+    if sum((s for _, s in roles), Decimal(0)) > 1:
+        ck.error("bad-shares", f"{m.path}.credit.split: the roles' shares add up to more than 100%", m.where("credit"), hint="the owner keeps what the roles do not take: give the roles less than 100% in all")
+    return "split", roles
 
 
 def _check_expr(m: PObj, names: set[str], ck: Checker) -> None:

@@ -33,6 +33,15 @@ def attribution_measure(program: Program, c: Component) -> Measure | None:
     return m if m.kind in ("sum", "count") and (m.kind == "sum" or m.field in (None, "rows")) else None
 
 
+def row_units(ctx: Context, m: Measure, mv: MeasureValue, p: str, rows: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each of a person's rows' part of the measure: its value, or the person's share of it
+    under split credit."""
+    if mv.credited is not None:
+        ft = ctx.data.tables[m.table or "deals"]
+        return mv.credited[p], ft.scales.get(m.field or "amount", 0)
+    return ctx.measures.row_values(m, rows)
+
+
 def per_row(ctx: Context, m: Measure, rule: str, multiplier: Decimal) -> dict[str, Source]:
     """Each row's value times a multiplier (a rate, an amount per unit), exactly, made when
     first asked for (a roll-up's rows are every member's)."""
@@ -44,7 +53,7 @@ def per_row(ctx: Context, m: Measure, rule: str, multiplier: Decimal) -> dict[st
             rows = mv.rows.get(p)
             if rows is None or not len(rows):
                 return None
-            units, scale = ctx.measures.row_values(m, rows)
+            units, scale = row_units(ctx, m, mv, p, rows)
             return attribution.make(rule, rows, attribution.times(units, num), den * 10**scale, (units, scale), table=m.table or "deals")
         return make
 
@@ -59,30 +68,46 @@ def proportional(ctx: Context, m: Measure, p: str, total: Decimal) -> Source:
         rows = mv.rows.get(p)
         if rows is None or not len(rows):
             return None
-        return attribution.proportional(PROPORTIONAL_RULE, rows, ctx.measures.row_values(m, rows), total, table=m.table or "deals")
+        return attribution.proportional(PROPORTIONAL_RULE, rows, row_units(ctx, m, mv, p, rows), total, table=m.table or "deals")
 
     return make
 
 
-def closing_order(ctx: Context, m: Measure, mv: MeasureValue, people: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(people with rows, their rows one person after the other in closing order, where each
-    person's rows start). Closing order: date, then deal id (stable across exports), then
-    file row, so the order of rows in an export never matters."""
+@dataclass(frozen=True)
+class Ordered:
+    """People's rows one person after the other in closing order, with each row's units."""
+
+    persons: list[str]
+    rows: np.ndarray
+    starts: np.ndarray  # where each person's rows start
+    units: np.ndarray
+    scale: int
+
+
+def closing_order(ctx: Context, m: Measure, mv: MeasureValue, people: list[str]) -> Ordered:
+    """Closing order: date, then deal id (stable across exports), then file row, so the order
+    of rows in an export never matters."""
     persons, parts = [], []
     for p in people:
         rows = mv.rows.get(p)
         if rows is not None and len(rows):
             persons.append(p)
             parts.append(rows)
-    if not parts:
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     ft = ctx.data.tables[m.table or "deals"]
+    scale = ft.scales.get(m.field or "amount", 0) if m.kind == "sum" else 0
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Ordered([], empty, empty, empty, scale)
     lens = np.array([len(r) for r in parts], dtype=np.int64)
     rows = np.concatenate(parts)
+    if mv.credited is not None:
+        units = np.concatenate([mv.credited[p] for p in persons])
+    else:
+        units, scale = ctx.measures.row_values(m, rows)
     group = np.repeat(np.arange(len(parts)), lens)
     dates = ctx.measures.dates(ft, m.date_field or ft.date_field)
     order = np.lexsort((rows, ft.id_rank()[rows], dates[rows], group))
-    return persons, rows[order], np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+    return Ordered(persons, rows[order], np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64), units[order], scale)
 
 
 @dataclass(frozen=True)
@@ -103,10 +128,10 @@ def through_table(c: Component, ctx: Context, how: Through) -> dict[str, Attribu
     """Each person's rows through the table: one vectorised pass when everyone has the same
     table, else person by person (tables scaled by each person's target)."""
     m = how.measure
-    persons, ordered, starts = closing_order(ctx, m, ctx.value(m.name), how.people)
-    if not persons:
+    o = closing_order(ctx, m, ctx.value(m.name), how.people)
+    if not o.persons:
         return {}
-    units, scale = ctx.measures.row_values(m, ordered)
+    persons, ordered, starts, units, scale = o.persons, o.rows, o.starts, o.units, o.scale
     tables = how.tables
     first = next(iter(tables.values())) if tables else None
     if how.per_unit is None and (tables is None or all(t == first for t in tables.values())):
