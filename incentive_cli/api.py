@@ -131,8 +131,9 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         check_program_data,
         check_programs_fit,
         count_facts,
+        pay_order,
     )
-    from .engine.compute import compute_program
+    from .engine.compute import compute_program, payouts_of
     from .engine.deal_credit import deal_credit
     from .engine.measures import filter_mask
     from .engine.seasons import overlap_days
@@ -159,7 +160,8 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         diags += check_program_data(p, data)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    results, skipped, used, selected = [], [], [], []
+    results: list[ProgramResult] = []
+    skipped, used, selected = [], [], []
     for versions in by_id(loaded.programs).values():
         p = versions[-1]
         if not fits(p.period, period):
@@ -182,10 +184,14 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         diags += check_facts_in_period(facts, period, data)
     if errors(diags):
         raise InputRejected(diags, loaded.sources)
-    for over, spans in selected:
+    order, order_diags = pay_order([v[-1] for v in by_id(loaded.programs).values()])
+    diags += order_diags + _pay_runs(selected, order, period)
+    if errors(diags):
+        raise InputRejected(diags, loaded.sources)
+    for over, spans in sorted(selected, key=lambda s: order.index(s[1][0][0].id)):
         parts = []
         for version, a, b in spans:
-            part, cdiags = compute_program(version_part(version, a, b, over), data, over)
+            part, cdiags = compute_program(version_part(version, a, b, over), data, over, payouts_of(results))
             diags += cdiags
             parts.append((part, version_label(a, b, over)))
         results.append(merge_versions(parts))
@@ -202,6 +208,21 @@ def compute(programs_path: Path, data_dir: Path, period_text: str | None, ledger
         raise InputRejected(diags, loaded.sources)
     credits = {r.program.id: deal_credit(r.program, seen(r.program), period, [p.person_id for p in r.people], filter_mask) for r in results}
     return RunResult(period, results, diags, None, skipped, data, loaded.sources, credits, used, carry, prior, facts, allow_empty)
+
+
+def _pay_runs(selected: list[Any], order: list[str], period: Period) -> list[Diagnostic]:
+    """A program that reads the pay of a program that does not run in this period would read
+    nothing: an error, not a silent zero."""
+    from .engine.compute import reads_pay_of
+
+    running = {spans[0][0].id for _, spans in selected}
+    out = []
+    for _, spans in selected:
+        p = spans[-1][0]
+        for ref in sorted(reads_pay_of(p) - running):
+            if ref in order:
+                out.append(Diagnostic("bad-reference", f"program {p.id!r} reads the pay of {ref!r}, which does not run in {period.label}", p.source, hint=f"give both programs periods that fit {period.label}, or stop reading {ref!r}", value=ref))
+    return out
 
 
 def _prior(ledger: Path | None, period: Period) -> Any:
@@ -236,7 +257,7 @@ def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any
     """True-ups, payments by deal (for clawbacks), holdbacks, then the lines of earlier
     periods that fall due now: clawbacks and holdback releases."""
     from .engine import carry as carried
-    from .engine.compute import compute_program
+    from .engine.compute import compute_program, payouts_of, reads_pay_of
 
     carry = carried.Carry(prior=prior.periods)
     out = []
@@ -250,7 +271,12 @@ def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any
             r, holds = carried.hold_back(p, r, seen(p), period)
             carry.holds += holds
         out.append(r)
-    clawed, rows, gone = carried.clawbacks(prior, programs, data, period, lambda prog, per: compute_program(prog, data, per)[0], seen)
+    def recompute(prog: Program, per: Period) -> ProgramResult:
+        """A paid period again on today's export, with the pay of the programs it reads."""
+        needed = [programs[d] for d in sorted(reads_pay_of(prog)) if d in programs]
+        return compute_program(prog, data, per, payouts_of([recompute(d, per) for d in needed]))[0]
+
+    clawed, rows, gone = carried.clawbacks(prior, programs, data, period, recompute, seen)
     carry.deals += rows
     released, release_rows = carried.releases(prior, data, period, gone)
     carry.holds += release_rows

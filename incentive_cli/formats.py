@@ -64,6 +64,12 @@ WHERE = MapOf(
     value=Either(scalar=Text(doc="equals"), sequence=ListOf(Text(), doc="in"), mapping=CONDITION),
 )
 
+MEMBERS = Obj(
+    title="members",
+    doc="Which members count: by roster role.",
+    fields=(Field("roles", ListOf(Text(), min_items=1), required=True, doc="Roster roles (Sales Rep)."),),
+)
+
 MEASURE = Obj(
     title="measure",
     doc="A named number per person for the period, computed from fact rows.",
@@ -78,6 +84,9 @@ MEASURE = Obj(
         Field("min_denominator", Number(), doc="A ratio counts only when its denominator reaches this value; below it the ratio is 0."),
         Field("growth", Text(pattern=NAME_PATTERN), doc="Growth of this measure against the reference period: (now - before) / before."),
         Field("attainment", Text(pattern=NAME_PATTERN), doc="Attainment: this measure divided by the person's 'target'."),
+        Field("payouts", Text(pattern=NAME_PATTERN), doc="A sum of other people's pay: this component's payout lines in the program named by 'program', over the people 'rollup' says (direct: the person's direct reports; subtree: everyone below them; team: their teammates; own: their own), optionally only 'members' with some roles. That program is computed first; a circle of programs is an error. Each deal a line was paid on carries over, so an override on it is attributed to the member's deals."),
+        Field("program", Text(pattern=NAME_PATTERN), doc="With payouts: the program whose lines are summed (another program)."),
+        Field("members", MEMBERS, doc="With payouts: only these members."),
         Field("roster", Text(pattern=NAME_PATTERN), doc="A roster column's value for each person (salary, target incentive), as money or a number; a blank cell for an eligible person is an error."),
         Field("expr", Text(), doc="An expression over other measures of the program and numbers: + - * /, parentheses, min(), max(), abs(), 5% for 0.05 (for example max(0, company_revenue / company_plan - 1) * 100). Exact; a division by zero leaves the person without a value (0, and said so)."),
         Field("target", Text(pattern=NAME_PATTERN), doc="With attainment: the target it is measured against."),
@@ -90,7 +99,7 @@ MEASURE = Obj(
         Field("rollup", Text(choices=("own", "direct", "subtree", "team", "company")), doc="Whose rows count for a person: own (default); direct: theirs and their direct reports'; subtree: theirs and everyone's below them in the reporting tree; team: everyone with their roster team; company: everyone on the roster (a company-wide figure, the same for every person). Each row still has one owner, so nothing counts twice within one level."),
         Field("description", Text(), doc="Free text for people reading the program."),
     ),
-    one_of=(("sum", "count", "distinct", "divide", "growth", "attainment", "roster", "expr"),),
+    one_of=(("sum", "count", "distinct", "divide", "growth", "attainment", "roster", "expr", "payouts"),),
 )
 
 TARGET = Obj(
@@ -276,7 +285,7 @@ COMPONENT = Obj(
     fields=(
         Field("id", Text(pattern=NAME_PATTERN), required=True, doc="Stable id, used in the register and in explain."),
         Field("name", Text(), doc="Label for statements (default: the id)."),
-        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals", "per_unit", "grid", "scorecard")), required=True, doc="rate: base x rate; per_unit: a fixed amount for each row of a count (per meeting) or each unit of a summed field (per unit sold); grid: a payout looked up by two measures (rows x columns, steps or interpolated); scorecard: weighted KPIs each scored on a payout curve; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
+        Field("type", Text(choices=("rate", "tiers", "bonus", "slabs", "milestones", "rank", "champions", "pip", "split", "weekly", "goals", "per_unit", "grid", "scorecard", "override")), required=True, doc="rate: base x rate; override: a rate of other people's payout lines at each level below the person (levels); per_unit: a fixed amount for each row of a count (per meeting) or each unit of a summed field (per unit sold); grid: a payout looked up by two measures (rows x columns, steps or interpolated); scorecard: weighted KPIs each scored on a payout curve; tiers: a tier table; bonus: a fixed amount at a threshold; slabs: the highest band reached pays once (a table, or a ladder per cohort); milestones: every milestone reached pays its own reward; rank: the top N by a measure; champions: a reward for each of the reference period's top people beaten; pip: a performance improvement plan with dated checkpoints; split: each deal's pool (amount x rate) shared among the roles that worked it; weekly: an amount for each month in which every ISO week that starts in it reaches a level; goals: a menu of goals, each person paid on the one they chose."),
         Field("base", Text(pattern=NAME_PATTERN), doc="rate and tiers: the measure the rate is applied to (a sum of money)."),
         Field("rate", Number(percent=True), doc="rate: the rate (0.05 or 5%)."),
         Field("measure", Text(pattern=NAME_PATTERN), doc="tiers: the measure that selects the tier (default: base; an attainment measure makes accelerators and decelerators); bonus: the measure tested."),
@@ -322,6 +331,10 @@ COMPONENT = Obj(
         Field("columns", AXIS, doc="grid: the axis that picks the column."),
         Field("table", ListOf(ListOf(Number(percent=True), min_items=1), min_items=1), doc="grid: one list of cells per row band (as many as rows.from), each with one cell per column band (as many as columns.from): a share of 'of' (75%) or an amount."),
         Field("kpis", ListOf(KPI, min_items=1), doc="scorecard: the KPIs, each weighted and scored on its curve."),
+        Field("program", Text(pattern=NAME_PATTERN), doc="override: the program whose lines it overrides (computed first)."),
+        Field("component", Text(pattern=NAME_PATTERN), doc="override: the component of that program whose lines it overrides (commission)."),
+        Field("levels", MapOf(value=Number(percent=True), key_pattern=r"[1-9][0-9]?", doc="level: rate"), doc="override: the rate at each level below the person up the manager chain: {1: 2%, 2: 1.5%, 3: 1%} pays 2 % of the direct reports' lines, 1.5 % of their reports' and 1 % of the level below."),
+        Field("members", MEMBERS, doc="override: only members with these roles count."),
         Field("cap", Either(scalar=Number(money=True), mapping=LIMIT), doc="Most this component pays a person in the period; or {per_deal: 500} (components paid on deals: most a deal earns), with line: for both."),
         Field("floor", Either(scalar=Number(money=True), mapping=LIMIT), doc="Least this component pays an eligible person in the period (after the gate); or {per_deal: 50} (components paid on deals: least each deal earns), with line: for both."),
         Field("rounding", ROUNDING, doc="Overrides the program's rounding for this component."),

@@ -259,3 +259,72 @@ def test_role_shares_credit_the_named_roles_and_the_owner_keeps_the_rest(ws):
     ws.program("plan", program("  - {id: c, type: rate, base: revenue, rate: 10%}\n").replace("{from: deals, sum: amount, where: {stage: Won}}", "{from: deals, sum: amount, where: {stage: Won}, credit: {split: {SDR: 10%}}}"))
     # bob is the SDR on D1: 10 % of 1,000 = 100 credited (10.00 paid); ana keeps 900 (90.00)
     assert lines(ws) == {"ana": {"c": Decimal("90.00")}, "bob": {"c": Decimal("10.00")}}
+
+
+# --- pay on other people's pay: payout measures and overrides by level ------------------------
+
+TREE = "id,name,role,team,manager,quota\nhead,Hal Head,Regional Head,East,boss,\nmgr,Mia Mgr,Manager,East,head,\nana,Ana Lima,Sales Rep,East,mgr,\nbob,Bob Ray,Sales Rep,East,mgr,\n"
+REP_PLAN = """\
+schema_version: 1
+id: rep-plan
+currency: USD
+period: month
+eligible: {roles: [Sales Rep]}
+measures:
+  revenue: {from: deals, sum: amount, where: {stage: Won}}
+components:
+  - {id: commission, type: rate, base: revenue, rate: 10%}
+"""
+MANAGER_PLAN = """\
+schema_version: 1
+id: manager-plan
+currency: USD
+period: month
+eligible: {roles: [Manager, Regional Head]}
+measures:
+  team_commission: {payouts: commission, program: rep-plan, rollup: direct}
+components:
+  - {id: ten-percent, type: rate, base: team_commission, rate: 10%}
+  - {id: levels, type: override, program: rep-plan, component: commission, levels: {1: 2%, 2: 1%}}
+"""
+TREE_DEALS = [("D1", "ana", "a", "Won", "2026-01-05", "3000"), ("D2", "ana", "b", "Won", "2026-01-06", "0.50"), ("D3", "bob", "c", "Won", "2026-01-07", "5000")]
+
+
+def test_a_manager_paid_on_the_reports_commission_and_overrides_by_level(ws):
+    ws.setup(TREE, deals_csv(TREE_DEALS))
+    ws.program("rep-plan", REP_PLAN)
+    ws.program("manager-plan", MANAGER_PLAN)
+    result = api.compute(ws.programs, ws.data, "2026-01")
+    got = {(r.program.id, p.person_id, x.component_id): x.amount for r in result.results for p in r.people for x in p.lines}
+    # reps: ana 300.05, bob 500.00 (800.05 in all)
+    # mgr: 10 % of her direct reports' 800.05 = 80.01 (80.005); level 1: 2 % of 800.05 = 16.00
+    # head: nobody reports to him directly but mgr, who has no commission: 0; level 2: 1 % of
+    # 800.05 = 8.00 (8.0005)
+    assert got[("manager-plan", "mgr", "ten-percent")] == Decimal("80.01")
+    assert got[("manager-plan", "mgr", "levels")] == Decimal("16.00")
+    assert got[("manager-plan", "head", "ten-percent")] == Decimal("0.00")
+    assert got[("manager-plan", "head", "levels")] == Decimal("8.00")
+    mgr = next(p for r in result.results if r.program.id == "manager-plan" for p in r.people if p.person_id == "mgr")
+    levels = next(x for x in mgr.lines if x.component_id == "levels")
+    assert levels.steps[0].note == "Ana Lima 300.05, Bob Ray 500.00"  # each member's part
+    # each member's deal carries over: D1 earned ana 300.00 -> 6.00; D2 0.05 -> 0.001; D3 500 -> 10
+    assert levels.attribution.paid.tolist() == [600, 0, 1000]
+
+
+def test_a_payout_measure_equals_the_sum_of_the_lines_it_names(ws):
+    ws.setup(TREE, deals_csv(TREE_DEALS))
+    ws.program("rep-plan", REP_PLAN)
+    ws.program("manager-plan", MANAGER_PLAN.replace("rollup: direct", "rollup: subtree"))
+    result = api.compute(ws.programs, ws.data, "2026-01")
+    reps = {p.person_id: p.total for r in result.results if r.program.id == "rep-plan" for p in r.people}
+    manager = {p.person_id: dict((n, v) for n, v, _ in p.measures)["team_commission"] for r in result.results if r.program.id == "manager-plan" for p in r.people}
+    assert manager == {"head": sum(reps.values()), "mgr": sum(reps.values())}
+
+
+def test_programs_that_read_each_others_pay_in_a_circle_are_refused(ws):
+    ws.setup(TREE, deals_csv(TREE_DEALS))
+    ws.program("rep-plan", REP_PLAN.replace("components:", "  mine: {payouts: ten-percent, program: manager-plan, rollup: own}\ncomponents:"))
+    ws.program("manager-plan", MANAGER_PLAN)
+    code, _, err = cli("run", "--period", "2026-01", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
+    assert code == 1
+    assert "[bad-reference] programs read each other's pay in a circle: manager-plan -> rep-plan -> manager-plan" in err

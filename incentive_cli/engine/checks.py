@@ -206,3 +206,40 @@ def check_programs_fit(programs: list[Program], skipped: list[str], period: Peri
     wanted = ", ".join(f"--period {examples.get(k, k)}" for k in kinds)
     shown = "; ".join(skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
     return [Diagnostic("no-program-fits", f"no program runs for {period.label}: {shown}", Location(where), hint=f"run a period the programs are written for: {wanted}", value=period.label)]
+
+
+def pay_order(programs: list[Program]) -> tuple[list[str], list[Diagnostic]]:
+    """The order to compute programs in so that a program reading another's pay (payouts
+    measures, overrides) comes after it; a reference to no program, or a circle, is an error
+    at the reference."""
+    from .compute import reads_pay_of
+
+    ids = {p.id for p in programs}
+    deps = {p.id: reads_pay_of(p) for p in programs}
+    diags = []
+    for p in programs:
+        refs = [(m.program, m.source) for m in p.measures if m.program] + [(c.program, c.source) for c in p.components if c.program]
+        for ref, where in refs:
+            if ref not in ids:
+                diags.append(Diagnostic("bad-reference", f"program {p.id!r} reads the pay of program {ref!r}, which is not among the programs", where, hint="name a program of the programs folder: " + ", ".join(sorted(ids)), value=ref))
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(pid: str, path: list[str]) -> None:
+        if state.get(pid) == 2:
+            return
+        if state.get(pid) == 1:
+            cycle = path[path.index(pid):] + [pid]
+            first = next(p for p in programs if p.id == pid)
+            diags.append(Diagnostic("bad-reference", f"programs read each other's pay in a circle: {' -> '.join(cycle)}", first.source, hint="a program can read the pay of programs computed before it only", value=pid))
+            return
+        state[pid] = 1
+        for d in sorted(deps.get(pid, ())):
+            if d in ids:
+                visit(d, path + [pid])
+        state[pid] = 2
+        order.append(pid)
+
+    for pid in sorted(ids):
+        visit(pid, [])
+    return order, diags

@@ -18,7 +18,7 @@ from .components import KINDS, Context
 from .data import DataSet
 from .eligibility import eligible_people, is_eligible
 from .fx import with_fx
-from .measures import Evaluator, filter_mask
+from .measures import Evaluator, Payouts, filter_mask
 from .model import Component, PayoutLine, PersonResult, Program, ProgramResult
 from .payout import line
 from .periods import Period, reference_of
@@ -28,18 +28,36 @@ from .targets import statistic
 __all__ = ["Standing", "compute_program", "filter_mask", "leaderboard", "rank_values", "statistic"]
 
 
-def compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
+def compute_program(program: Program, data: DataSet, period: Period, payouts: Payouts | None = None) -> tuple[ProgramResult, list[Diagnostic]]:
     """A program over the period, on the data as it sees it (amounts converted into its
-    payout currency when it declares fx)."""
+    payout currency when it declares fx). ``payouts``: the lines of the programs computed
+    before it that it reads (payouts measures, overrides), by program, component, person."""
     with decimal.localcontext(CONTEXT):
         data, fx_diags = with_fx(program, data, period)
-        result, diags = _compute_program(program, data, period)
+        result, diags = _compute_program(program, data, period, payouts)
         return result, fx_diags + diags
 
 
-def _compute_program(program: Program, data: DataSet, period: Period) -> tuple[ProgramResult, list[Diagnostic]]:
+def payouts_of(results: list[ProgramResult]) -> Payouts:
+    """program -> component (without a version suffix) -> person -> lines, for the programs
+    that read other programs' pay."""
+    out: dict[str, dict[str, dict[str, tuple[PayoutLine, ...]]]] = {}
+    for r in results:
+        for p in r.people:
+            for x in p.lines:
+                by_person = out.setdefault(r.program.id, {}).setdefault(x.component_id.split("@", 1)[0], {})
+                by_person[p.person_id] = (*by_person.get(p.person_id, ()), x)
+    return out
+
+
+def reads_pay_of(program: Program) -> set[str]:
+    """The programs whose payout lines a program reads (payouts measures, overrides)."""
+    return {m.program for m in program.measures if m.kind == "payouts" and m.program} | {c.program for c in program.components if c.type == "override" and c.program}
+
+
+def _compute_program(program: Program, data: DataSet, period: Period, payouts: Payouts | None) -> tuple[ProgramResult, list[Diagnostic]]:
     people = eligible_people(program, data, period)
-    ev = Evaluator(program, data, people)
+    ev = Evaluator(program, data, people, payouts)
     ev.run = period
     for pid in people:
         person = data.people[pid]

@@ -24,7 +24,8 @@ from . import expr
 from .cohorts import assign_cohorts
 from .credit import credit_split
 from .data import DataSet, FactTable
-from .model import CohortPlace, Measure, Program
+from .model import CohortPlace, Measure, PayoutLine, Program
+from .paid import paid_measure
 from .periods import Period, reference_of
 from .seasons import inside
 from .targets import compute_target
@@ -84,7 +85,8 @@ class MeasureValue:
     rows: Mapping[str, np.ndarray] = field(default_factory=dict)  # person -> data row indices
     table: str | None = None
     undefined: frozenset[str] = frozenset()  # people without a value (ratio below its minimum denominator, growth from 0)
-    credited: Mapping[str, np.ndarray] | None = None  # split credit: each person's units of their rows (aligned with rows)
+    credited: Mapping[str, np.ndarray] | None = None  # split credit, payouts: each person's units of their rows (aligned with rows)
+    credited_scale: int = 2  # the decimal places of those units
 
 
 def filter_mask(ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
@@ -115,9 +117,13 @@ def filter_mask(ft: FactTable, fld: str, op: str, value: Any) -> np.ndarray:
     return cmp.fillna(False).to_numpy(dtype=bool)
 
 
+Payouts = Mapping[str, Mapping[str, Mapping[str, tuple[PayoutLine, ...]]]]  # program -> component -> person -> lines
+
+
 class Evaluator:
-    def __init__(self, program: Program, data: DataSet, people: list[str]):
+    def __init__(self, program: Program, data: DataSet, people: list[str], payouts: Payouts | None = None):
         self.program, self.data, self.people = program, data, people
+        self.payouts: Payouts = payouts or {}
         code_of = {pid: k for k, pid in enumerate(data.person_ids)}
         self.codes = np.array([code_of[p] for p in people], dtype=np.int32)
         self.cache: dict[tuple[str, str], MeasureValue] = {}
@@ -144,7 +150,11 @@ class Evaluator:
 
     def among(self, people: list[str]) -> Evaluator:
         """The same program and facts over other people (the reference period's, say)."""
-        return Evaluator(self.program, self.data, people)
+        return Evaluator(self.program, self.data, people, self.payouts)
+
+    def paid(self, program: str, component: str, person: str) -> tuple[PayoutLine, ...]:
+        """A person's payout lines of a component of another program, computed before this one."""
+        return self.payouts.get(program, {}).get(component, {}).get(person, ())
 
     def row_values(self, m: Measure, rows: np.ndarray) -> tuple[np.ndarray, int]:
         """Each row's part of a sum (units at the field's scale) or of a row count (1)."""
@@ -188,6 +198,8 @@ class Evaluator:
             mv = self._company(m, period) if m.rollup == "company" else self._split(m, period) if m.credit == "split" else self._aggregate(m, period)
         elif m.kind == "roster":
             mv = self._roster(m)
+        elif m.kind == "payouts":
+            mv = paid_measure(self, m, period)
         elif m.kind == "expr":
             mv = self._expr(m, period)
         elif m.kind == "ratio":
@@ -260,7 +272,7 @@ class Evaluator:
         got, diags = credit_split(m, ft, rows, self.data, set(self.people))
         self.diags += diags
         values = {p: _d(got.totals.get(p, 0), scale) for p in self.people}
-        return MeasureValue(values, f"sum of {m.field} in {m.table} dated in {period.label}, each deal credited by its split shares", got.rows, m.table, credited=got.units)
+        return MeasureValue(values, f"sum of {m.field} in {m.table} dated in {period.label}, each deal credited by its split shares", got.rows, m.table, credited=got.units, credited_scale=scale)
 
     def _company(self, m: Measure, period: Period) -> MeasureValue:
         """A company-wide figure: every row of the roster's people, the same for everyone."""

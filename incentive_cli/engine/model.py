@@ -53,6 +53,8 @@ class Measure:
     rollup: str = "own"  # own, direct, subtree, team, company
     include_incomplete: bool = False  # also count deals missing a required field
     expr: str | None = None  # kind expr: the expression over other measures
+    program: str | None = None  # kind payouts: the program whose lines are summed
+    member_roles: tuple[str, ...] = ()  # kind payouts: only members with these roster roles
     credit: str = "owner"  # owner, or split: each deal credited by its split shares
     credit_roles: tuple[tuple[str, Decimal], ...] = ()  # credit split: the roles' shares where the splits source gives none
 
@@ -250,6 +252,10 @@ class Component:
     axes: tuple[Axis, ...] = ()  # grid: rows, then columns
     table: tuple[tuple[Decimal, ...], ...] = ()  # grid: a row of cells per row band
     kpis: tuple[Kpi, ...] = ()  # scorecard
+    program: str | None = None  # override: the program whose lines it overrides
+    component: str | None = None  # override: the component of that program
+    levels: tuple[tuple[int, Decimal], ...] = ()  # override: (level below the person, rate)
+    member_roles: tuple[str, ...] = ()  # override: only members with these roster roles
     cap_per_deal: Decimal | None = None  # components paid on deals: most a deal earns
     floor_per_deal: Decimal | None = None  # components paid on deals: least a deal earns
 

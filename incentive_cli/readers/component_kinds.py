@@ -196,7 +196,17 @@ def _scorecard(k: Kind) -> dict[str, Any]:
     return {"kpis": tuple(kpis), "of": c.get("of")}
 
 
+def _override(k: Kind) -> dict[str, Any]:
+    c = k.c
+    k.need("program", "the program whose lines it overrides, e.g. program: maven-commission")
+    k.need("component", "the component of that program, e.g. component: commission")
+    k.need("levels", "the rate at each level below the person: levels: {1: 2%, 2: 1.5%}")
+    levels = tuple(sorted((int(n), r) for n, r in (c.get("levels") or {}).items() if r is not None))
+    roles = tuple(c["members"].get("roles") or ()) if isinstance(c.get("members"), PObj) else ()
+    return {"program": c.get("program"), "component": c.get("component"), "levels": levels, "member_roles": roles}
+
+
 KIND_CHECKS: Mapping[str, Callable[[Kind], dict[str, Any]]] = MappingProxyType({
     "rate": _rate, "tiers": _tiers, "bonus": _bonus, "slabs": _slabs, "milestones": _milestones, "rank": _rank,
-    "champions": _champions, "pip": _pip, "split": _split, "weekly": _weekly, "goals": _goals_kind, "per_unit": _per_unit, "grid": _grid, "scorecard": _scorecard,
+    "champions": _champions, "pip": _pip, "split": _split, "weekly": _weekly, "goals": _goals_kind, "per_unit": _per_unit, "grid": _grid, "scorecard": _scorecard, "override": _override,
 })

@@ -69,6 +69,13 @@ def build_measures(doc: PObj, ck: Checker) -> tuple[Measure, ...]:
             elif m["target"] not in targets:
                 ck.error("bad-reference", f"{p}.target: no target named {m['target']!r}", m.where("target"), hint=known_names("targets", targets), value=m["target"])
             out.append(Measure(name, "attainment", of=m["attainment"], target=m.get("target"), source=m.loc))
+        elif "payouts" in m:
+            if not m.get("program"):
+                ck.error("missing-key", f"{p}: a payouts measure needs 'program' (the program whose lines it sums)", m.loc, hint="add program: <the id of another program>")
+            elif m["program"] == doc.get("id"):
+                ck.error("bad-reference", f"{p}.program: a payouts measure sums the lines of another program, not its own", m.where("program"), hint="name another program, or build this one from the same measures as the component")
+            members = tuple(m["members"].get("roles") or ()) if isinstance(m.get("members"), PObj) else ()
+            out.append(Measure(name, "payouts", field=m["payouts"], rollup=m.get("rollup") or "direct", program=m.get("program"), member_roles=members, source=m.loc))
         elif "roster" in m:
             out.append(Measure(name, "roster", field=m["roster"], source=m.loc))
         elif "expr" in m:
@@ -80,7 +87,7 @@ def build_measures(doc: PObj, ck: Checker) -> tuple[Measure, ...]:
             ref = m.get(key)
             if ref is not None and ref not in names:
                 ck.error("bad-reference", f"{p}.{key}: no measure named {ref!r}", m.where(key), hint=known_names("measures", names), value=ref)
-        if "rollup" in m and m.get("from") is None:
+        if "rollup" in m and m.get("from") is None and "payouts" not in m:
             ck.error("wrong-type", f"{p}.rollup: a roll-up belongs on sum, count and distinct measures", m.where("rollup"), hint="roll up the measures this one is built from")
         if "where" in m and m.get("from") is None and ("divide" in m or "growth" in m or "attainment" in m):
             ck.error("wrong-type", f"{p}.where: filters belong on sum, count and distinct measures", m.where("where"), hint="move the filter to the sum, count or distinct measures this one is built from")

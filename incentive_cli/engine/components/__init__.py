@@ -16,6 +16,7 @@ from . import (
     goals,
     grid,
     milestones,
+    override,
     per_unit,
     pip,
     rank,
@@ -45,6 +46,7 @@ KINDS: Mapping[str, Pay] = MappingProxyType({
     "per_unit": per_unit.pay,
     "grid": grid.pay,
     "scorecard": scorecard.pay,
+    "override": override.pay,
 })
 
 __all__ = ["KINDS", "Context", "Outcome", "Pay"]

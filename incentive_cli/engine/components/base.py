@@ -25,7 +25,7 @@ from ...diagnostics import Diagnostic
 from ...money import format_money, format_number, format_rate
 from ..attribution import Source
 from ..data import DataSet, FactTable
-from ..model import RATIO_KINDS, Award, BasisStep, CohortPlace, Measure, Program, Step
+from ..model import RATIO_KINDS, Award, BasisStep, CohortPlace, Measure, PayoutLine, Program, Step
 from ..periods import Period
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ class Measures(Protocol):
     def row_values(self, m: Measure, rows: np.ndarray) -> tuple[np.ndarray, int]: ...
 
     def among(self, people: list[str]) -> Measures: ...
+
+    def paid(self, program: str, component: str, person: str) -> tuple[PayoutLine, ...]: ...
 
     def dates(self, ft: FactTable, fld: str) -> np.ndarray: ...
 

@@ -37,8 +37,7 @@ def row_units(ctx: Context, m: Measure, mv: MeasureValue, p: str, rows: np.ndarr
     """Each of a person's rows' part of the measure: its value, or the person's share of it
     under split credit."""
     if mv.credited is not None:
-        ft = ctx.data.tables[m.table or "deals"]
-        return mv.credited[p], ft.scales.get(m.field or "amount", 0)
+        return mv.credited[p], mv.credited_scale
     return ctx.measures.row_values(m, rows)
 
 
@@ -101,7 +100,7 @@ def closing_order(ctx: Context, m: Measure, mv: MeasureValue, people: list[str])
     lens = np.array([len(r) for r in parts], dtype=np.int64)
     rows = np.concatenate(parts)
     if mv.credited is not None:
-        units = np.concatenate([mv.credited[p] for p in persons])
+        units, scale = np.concatenate([mv.credited[p] for p in persons]), mv.credited_scale
     else:
         units, scale = ctx.measures.row_values(m, rows)
     group = np.repeat(np.arange(len(parts)), lens)
