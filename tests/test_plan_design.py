@@ -328,3 +328,23 @@ def test_programs_that_read_each_others_pay_in_a_circle_are_refused(ws):
     code, _, err = cli("run", "--period", "2026-01", "--programs", str(ws.programs), "--data", str(ws.data), "--out", str(ws.out))
     assert code == 1
     assert "[bad-reference] programs read each other's pay in a circle: manager-plan -> rep-plan -> manager-plan" in err
+
+
+def test_each_deals_tier_chosen_by_its_margin_and_its_rate_applied_to_revenue(ws):
+    sources = DEFAULT_SOURCES.replace("    amount: amount\n", "    amount: amount\n    margin_pct: {header: margin_pct, type: number}\n")
+    ws.setup(ROSTER, "deal_id,owner,customer,stage,close_date,amount,margin_pct\nM1,ana,a,Won,2026-01-05,1000,0.12\nM2,ana,b,Won,2026-01-06,2000,0.30\nM3,ana,c,Won,2026-01-07,4000,0.20\n", sources)
+    ws.program("plan", program("""\
+  - id: margin-commission
+    type: tiers
+    base: revenue
+    method: retroactive
+    bound: upper
+    scope: deal
+    tier_by: margin_pct
+    tiers: [{up_to: 0.15, rate: 2%}, {up_to: 0.25, rate: 5%}, {rate: 8%}]
+"""))
+    # M1 margin 12 % -> 2 % of 1,000 = 20; M2 30 % -> 8 % of 2,000 = 160; M3 20 % -> 5 % of 4,000 = 200
+    line = one_line(ws)
+    assert line.amount == Decimal("380.00")
+    assert line.attribution.paid.tolist() == [2000, 16000, 20000]
+    assert [line.attribution.tier_labels[t] for t in line.attribution.tier.tolist()] == ["tier 1 (2%)", "tier 3 (8%)", "tier 2 (5%)"]

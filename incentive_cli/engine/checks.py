@@ -71,6 +71,12 @@ def check_program_data(program: Program, data: DataSet) -> list[Diagnostic]:
                 diags.append(Diagnostic("bad-reference", f"components.{c.id}.participants.roster: the roster has no column {col!r}", c.source, hint="join the PIP list (person_id and the start date) to the roster under roster.join in sources.yaml", value=col))
             elif data.roster_types[col] != "date":
                 diags.append(Diagnostic("bad-reference", f"components.{c.id}.participants.roster: roster column {col!r} is {data.roster_types[col]}, not a date", c.source, hint=f"declare {col} with type: date"))
+        if c.tier_by:
+            table = (program.measure(c.base).table if c.base else None) or "deals"
+            ft = data.tables.get(table)
+            if ft is not None and (c.tier_by not in ft.frame.columns or ft.types.get(c.tier_by) not in ("money", "number")):
+                why = "has no field" if c.tier_by not in ft.frame.columns else "has no numeric field"
+                diags.append(Diagnostic("bad-reference", f"components.{c.id}.tier_by: the {table} source {why} {c.tier_by!r}", c.source, hint=f"map {c.tier_by} under {table}.columns with type: number (or compute it: computed in sources.yaml)", value=c.tier_by))
         if c.type == "split":
             deals = data.tables.get("deals")
             for r in c.roles:

@@ -247,6 +247,7 @@ class Component:
     cutoff_day: int = 1  # goals: the latest choice on or before this day of the period counts
     missing_role: str | None = None  # split: redistribute or unpaid
     attribution: str | None = None  # tiers, scope period: marginal or proportional (None: the method's default)
+    tier_by: str | None = None  # tiers, scope deal: the deal field that chooses each deal's tier
     factor: Factor | None = None  # a multiplier by a measure's band, after the gate
     of: str | None = None  # grid and scorecard: the measure their percentages are of (a target bonus)
     axes: tuple[Axis, ...] = ()  # grid: rows, then columns

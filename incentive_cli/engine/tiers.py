@@ -191,6 +191,23 @@ def per_deal(
     return DealAmounts(num, 10 ** (amount_places + m + rate_scale), np.asarray(reached, dtype=np.int64), running)
 
 
+def chosen_per_deal(table: TierTable, values: tuple[np.ndarray, int], selector: tuple[np.ndarray, int]) -> DealAmounts:
+    """Each deal's tier chosen by another of its values (``tier_by``: its margin %), the
+    tier's rate applied to its base value: amount = value x rate of the tier the selector
+    falls in (bound rule as declared). Exact integers."""
+    amounts, amount_places = values
+    sel, sel_places = selector
+    rate_scale = _int_scale(list(table.rates))
+    m = max(0, _int_scale(list(table.bounds)) - sel_places)
+    s = sel.astype(object) * 10**m if m > 6 else sel.astype(np.int64) * 10**m
+    bnd = [int(b.scaleb(sel_places + m)) for b in table.bounds]
+    reached = np.searchsorted(np.array(bnd, dtype=s.dtype), s, side="right" if table.upper else "left") if bnd else np.zeros(len(s), dtype=np.int64)
+    rate_num = np.array([int(r.scaleb(rate_scale)) for r in table.rates], dtype=object)
+    x = amounts.astype(object)
+    num = x * rate_num[np.asarray(reached, dtype=np.int64)]
+    return DealAmounts(num, 10 ** (amount_places + rate_scale), np.asarray(reached, dtype=np.int64), None)
+
+
 def linear_per_deal(scope: str, tiers: tuple[Tier, ...], amounts: np.ndarray, amount_places: int, group_starts: np.ndarray, per_unit: Decimal = Decimal(1)) -> DealAmounts:
     """A linear table deal by deal: ``deal`` puts each deal's value through the table;
     ``running`` gives each deal the table's rise from the running total before it to the

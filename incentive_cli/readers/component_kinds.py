@@ -58,7 +58,9 @@ def _tiers(k: Kind) -> dict[str, Any]:
         k.wrong("attribution", f"with scope {scope} each deal earns what it computed, so there is nothing to choose", hint="remove attribution, or use scope: period")
     elif c.get("attribution") == "marginal" and c.get("method") != "marginal":
         k.wrong("attribution", f"deals can fill the tiers in closing order only in a marginal table; a {c.get('method')} table is shared proportionally", hint="write attribution: proportional, or remove it")
-    return {"tiers": tiers}
+    if c.get("tier_by") and (scope != "deal" or c.get("method") != "retroactive"):
+        k.wrong("tier_by", "a tier chosen by another value of each deal needs scope: deal and method: retroactive (the deal's base at the rate of the tier its value falls in)", hint="write scope: deal and method: retroactive, or remove tier_by")
+    return {"tiers": tiers, "tier_by": c.get("tier_by")}
 
 
 def _slabs(k: Kind) -> dict[str, Any]:

@@ -197,7 +197,7 @@ def _role_shares(c: PObj, ck: Checker) -> tuple[RoleShare, ...]:
 # Keys that belong to one component type only.
 
 
-TYPE_KEYS = {"attribution": ("tiers",), "goals": ("goals",), "cutoff_day": ("goals",), "weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
+TYPE_KEYS = {"attribution": ("tiers",), "tier_by": ("tiers",), "goals": ("goals",), "cutoff_day": ("goals",), "weeks": ("weekly",), "roles": ("split",), "missing_role": ("split",), "ladder": ("slabs",), "champions": ("champions",), "participants": ("pip",), "checkpoints": ("pip",), "target": ("pip",),
              "slabs": ("slabs",), "milestones": ("milestones",), "tiers": ("tiers",), "top": ("rank",), "ties": ("rank",)}
 
 

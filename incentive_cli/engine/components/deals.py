@@ -140,7 +140,14 @@ def through_table(c: Component, ctx: Context, how: Through) -> dict[str, Attribu
         blocks = [(int(a), int(b), np.zeros(1, dtype=np.int64), [p]) for a, b, p in zip(starts, ends, persons, strict=True)]
     out: dict[str, Attribution] = {}
     for lo, hi, group_starts, who in blocks:
-        if c.method == "linear":
+        if c.tier_by:
+            assert tables is not None
+            table = tables[who[0]]
+            ft = ctx.data.tables[m.table or "deals"]
+            chooser = ctx.measures.units(ft, c.tier_by)[ordered[lo:hi]], ft.scales.get(c.tier_by, 0)
+            da = table_math.chosen_per_deal(table, (units[lo:hi], scale), chooser)
+            labels = table.labels
+        elif c.method == "linear":
             da = table_math.linear_per_deal(how.scope, c.tiers, units[lo:hi], scale, group_starts, (how.per_unit or {}).get(who[0]) or Decimal(1))
             labels = table_math.linear_labels(c.tiers)
         else:
