@@ -64,8 +64,10 @@ def test_demo_run_writes_every_agent_to_the_register(demo_out):
     rows = list(csv.DictReader((out / "register.csv").open()))
     teams = [line.split(",") for line in (SAMPLE / "sales_teams.csv").read_text().splitlines()[1:]]
     agents = {t[0] for t in teams}
-    assert {r["person_id"] for r in rows if r["program"] != "manager-override"} == agents
-    assert {r["person_id"] for r in rows if r["program"] == "manager-override"} == {t[1] for t in teams} | {t[2] for t in teams}
+    managers = {t[1] for t in teams} | {t[2] for t in teams}
+    assert {r["person_id"] for r in rows if r["program"] not in ("manager-override", "commission-override")} == agents
+    for program in ("manager-override", "commission-override"):
+        assert {r["person_id"] for r in rows if r["program"] == program} == managers
     record = json.loads((out / "run.json").read_text())
     total = sum(Decimal(r["amount"]) for r in rows)
     assert record["totals"]["by_currency"] == {"USD": str(total)}
@@ -113,3 +115,30 @@ def test_no_output_of_the_demo_writes_an_exponent_a_midnight_time_or_too_many_de
     for period in ("2017-Q2", "2017-06"):
         amounts = [r["amount"] for r in csv.DictReader((demo_out / period / "register.csv").open())]
         assert amounts and all(re.fullmatch(r"-?\d+\.\d\d", a) for a in amounts)
+
+
+def test_the_commission_override_pays_each_level_its_rate_of_the_agents_commission(demo_out):
+    """Sales managers 2 % and regional offices 1 % of what maven-commission paid the agents
+    below them, line by line (each line rounded once)."""
+    rows = list(csv.DictReader((demo_out / "2017-Q2" / "register.csv").open()))
+    commission = {r["person_id"]: Decimal(r["amount"]) for r in rows if r["program"] == "maven-commission"}
+    teams = [line.split(",") for line in (SAMPLE / "sales_teams.csv").read_text().splitlines()[1:]]
+    override = {r["person_id"]: Decimal(r["amount"]) for r in rows if r["program"] == "commission-override"}
+    for manager in {t[1] for t in teams}:
+        paid = sum((commission.get(t[0], Decimal(0)) for t in teams if t[1] == manager), Decimal(0))
+        assert override[manager] == (paid * Decimal("0.02")).quantize(Decimal("0.01"), ROUND_HALF_UP), manager
+    for office in {t[2] for t in teams}:
+        paid = sum((commission.get(t[0], Decimal(0)) for t in teams if t[2] == office), Decimal(0))
+        assert override[office] == (paid * Decimal("0.01")).quantize(Decimal("0.01"), ROUND_HALF_UP), office
+
+
+def test_split_credit_toward_quota_shares_every_won_deal_without_losing_a_cent():
+    """Each won deal of 2017-Q2 counts 10 % for its SDR and 20 % for its sales engineer
+    (sample_data/splits.csv), the owner the rest: the credited revenue of everyone adds up
+    to the quarter's won revenue exactly, 3,086,111."""
+    [r] = api.compute(PROGRAMS / "split-credit-quota.yaml", SAMPLE, "2017-Q2").results
+    credited = {p.person_id: dict((n, v) for n, v, _ in p.measures)["credited_revenue"] for p in r.people}
+    assert sum(credited.values()) == Decimal(3_086_111)
+    owned = won_by_agent("2017-04-01", "2017-06-30")
+    sdrs = [p for p in r.people if p.role == "SDR"]
+    assert sdrs and all(credited[p.person_id] > 0 and owned.get(p.person_id, Decimal(0)) == 0 for p in sdrs)  # SDRs own no deal, yet are credited

@@ -20,7 +20,7 @@ from .periods import Period
 if TYPE_CHECKING:
     from .measures import Evaluator, MeasureValue
 
-WHOSE = {"direct": "direct reports", "subtree": "everyone below them", "team": "teammates", "own": "own"}
+WHOSE = {"direct": "the person's direct reports", "subtree": "everyone below the person", "team": "the person's teammates", "own": "the person"}
 
 
 def members_of(ev: Evaluator, p: str, rollup: str, roles: tuple[str, ...]) -> list[str]:
@@ -69,5 +69,5 @@ def paid_measure(ev: Evaluator, m: Measure, period: Period) -> MeasureValue:
         values[p] = sum((x.amount for x in mine), Decimal(0))
     roles = f" ({', '.join(m.member_roles)})" if m.member_roles else ""
     places = minor_units(ev.program.currency)
-    how = f"{component} paid by {program} to the person's {WHOSE.get(m.rollup, m.rollup)}{roles} in {period.label}"
+    how = f"{component} paid by {program} to {WHOSE.get(m.rollup, m.rollup)}{roles} in {period.label}"
     return MeasureValue(values, how, PaidRows(lines), "deals", credited=PaidRows(lines, units=True), credited_scale=places)
