@@ -267,6 +267,9 @@ def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any
             r = carried.true_up(r, prior, period)
         elif p.clawback is not None:
             carry.deals += carried.payments(p, r, seen(p), period)
+        if p.installments:
+            r, holds = carried.installments(p, r, seen(p), period)
+            carry.holds += holds
         if p.holdback is not None:
             r, holds = carried.hold_back(p, r, seen(p), period)
             carry.holds += holds
@@ -276,10 +279,10 @@ def _carry(results: list[ProgramResult], programs: dict[str, Program], data: Any
         needed = [programs[d] for d in sorted(reads_pay_of(prog)) if d in programs]
         return compute_program(prog, data, per, payouts_of([recompute(d, per) for d in needed]))[0]
 
-    clawed, rows, gone = carried.clawbacks(prior, programs, data, period, recompute, seen)
+    clawed, rows, cancelled = carried.clawbacks(prior, programs, data, period, recompute, seen)
     carry.deals += rows
-    released, release_rows = carried.releases(prior, data, period, gone)
-    carry.holds += release_rows
+    released, release_rows = carried.releases(prior, data, period, cancelled)
+    carry.holds += cancelled + release_rows
     out += carried.as_results("clawbacks", "Clawbacks", clawed, data, period)
     out += carried.as_results("holdbacks", "Holdback releases", released, data, period)
     return out, carry

@@ -115,7 +115,8 @@ TARGET = Obj(
         Field("over", Text(choices=("eligible", "team", "cohort")), doc="With statistic: the population: every eligible person (default), the person's team, or the person's cohort. People without a value (a ratio below its minimum denominator, growth from zero) are left out."),
         Field("clip", Bool(), doc="With statistic: clip the value into [mean, max] of the population (mean + 2σ above the maximum becomes the maximum)."),
         Field("rollup", Text(choices=("own", "direct", "subtree", "team")), doc="With roster: the sum of the column over the person's direct team, subtree or roster team (a team target as the sum of its members' quotas); own (default) is the person's value."),
-        Field("prorate", Text(choices=("none", "employment")), doc="employment: the target is prorated by the days the person was employed and not on leave in the period (hire_date and end_date on the roster, the leave source), both ends counted. Default none."),
+        Field("prorate", Text(choices=("none", "employment", "months_any_day", "months_first_day")), doc="employment: the target is prorated by the days the person was employed and not on leave in the period (hire_date and end_date on the roster, the leave source), both ends counted. months_any_day: by the calendar months of the period in which the person was employed on any day; months_first_day: on the month's first day (leave does not count). Default none."),
+        Field("ramp", ListOf(Number(percent=True, minimum=Decimal(0)), min_items=1), doc="A new hire's share of the target in months 1, 2, 3... of employment, month 1 starting on the roster's hire_date ([25%, 50%, 75%]: 100% from month 4); a period across two employment months is weighted by the days employed in each."),
         Field("per", Text(choices=("month", "quarter", "year")), doc="The value is for this length of time (a quarterly quota): a run over another period gets it prorated by days, both ends counted (April: 30/91 of the Q2 quota)."),
         Field("round", Text(choices=("none", "up", "down", "nearest")), doc="Round the target to a whole number (counts are rounded up)."),
         Field("description", Text(), doc="Free text."),
@@ -350,6 +351,7 @@ CLAWBACK = Obj(
     fields=(
         Field("window_days", Number(integer=True, minimum=Decimal(1), maximum=Decimal(3660)), required=True, doc="Days from the last day of the period a deal was paid in to the last day of the run's period within which a change is clawed back; later changes are kept."),
         Field("rerate", Bool(), doc="false (default): what the deal earned is taken back. true: attainment is re-rated: the paid period is recomputed on today's export and the person gives back what it paid too much."),
+        Field("share", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), doc="The share of a cancelled deal's earnings taken back (50%: the person keeps half). Default 100%."),
         Field("missing", Text(choices=("clawback", "ignore")), doc="A paid deal no longer in the export: clawback (default; the export must cover the window) or ignore (only stage and amount changes count)."),
     ),
 )
@@ -363,6 +365,18 @@ HOLDBACK = Obj(
         Field("release_on", Text(pattern=r"\d{4}-\d{2}-\d{2}", pattern_hint="a date such as 2026-12-31"), doc="until: date: the release day."),
         Field("after_days", Number(integer=True, minimum=Decimal(0), maximum=Decimal(3660)), doc="until: date: the release is this many days after the last day of the period the line was paid in."),
         Field("components", ListOf(Text(pattern=NAME_PATTERN)), doc="The component ids held back (default: every component that pays cash)."),
+    ),
+)
+
+INSTALLMENTS = Obj(
+    title="installments",
+    doc="Each cash line paid over periods: the later installments are held and paid in the run whose period holds their day, each deal's part by what it earned (a deal cancelled before an installment is paid has it cancelled, and only what was paid is clawed back). Needs the payout ledger.",
+    fields=(
+        Field("schedule", ListOf(Obj(title="installment", fields=(
+            Field("share", Number(percent=True, minimum=Decimal(0), maximum=Decimal(1)), required=True, doc="The share of the line in this installment; the shares add up to 100%."),
+            Field("after", Number(integer=True, minimum=Decimal(0), maximum=Decimal(60)), doc="Paid in the run whose period holds the first day of the period this many periods after the paid one (0, the default: now)."),
+        )), min_items=2), required=True, doc="The installments, in order: [{share: 50%}, {share: 50%, after: 1}] pays half now and half next period."),
+        Field("components", ListOf(Text(pattern=NAME_PATTERN)), doc="The component ids paid in installments (default: every component that pays cash)."),
     ),
 )
 
@@ -392,6 +406,7 @@ PROGRAM = Obj(
         ))),
         Field("clawback", CLAWBACK),
         Field("holdback", HOLDBACK),
+        Field("installments", INSTALLMENTS),
         Field("true_up", Text(choices=("year",)), doc="year: each run pays what the year to date has earned (the program computed from 1 January to the period's end) minus what the ledger says this program paid earlier in the year. Targets should carry per: so they grow with the year."),
         Field("components", ListOf(COMPONENT, min_items=1), required=True, doc="Reward components, each one payout line per person."),
     ),

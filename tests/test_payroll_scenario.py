@@ -107,8 +107,9 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
         "Held back: Commission (version until 2026-02-14)": "-40.00",
         "Commission (version from 2026-02-15)": "480.00",
         "Held back: Commission (version from 2026-02-15)": "-96.00",
-        "Clawback: deal D2 (2026-01)": "-300.00",
-        "Holdback released: Commission, held in 2026-01": "60.00",
+        # D2 earned 300.00 in January, of which 60.00 was still held until its invoice was paid:
+        # the 60.00 is cancelled and only the 240.00 actually paid is taken back
+        "Clawback: deal D2 (2026-01)": "-240.00",
         "Adjustment: Missed SPIF from December": "150.00",
         "Draw top-up (recoverable)": "1696.00",
     }
@@ -151,7 +152,7 @@ def test_three_months_of_draws_clawbacks_holdbacks_an_adjustment_and_a_plan_chan
     assert ("Commission (version from 2026-02-15)", "revenue x 12%", 4000, 0.12, None, 480, None, None) in plan
     clawed = [row for row in wb["Clawbacks"].iter_rows(values_only=True)]
     # D2 earned 300.00 of January's line: all of it is taken back, with no rate to re-derive
-    assert ("Clawback: deal D2 (2026-01)", "deal D2, paid in 2026-01 on 3,000.00; stage is now 'Lost'", None, None, None, -300, None, "it earned 300.00: all of it is taken back") in clawed
+    assert ("Clawback: deal D2 (2026-01)", "deal D2, paid in 2026-01 on 3,000.00; stage is now 'Lost'", None, None, None, -240, None, "it earned 300.00; 60.00 of it was not paid yet and is cancelled, 240.00 paid is taken back") in clawed
     # the ledger command shows the balances
     code, out, err = cli("ledger", "nia", "--out", str(ws.out))
     assert code == 0, err

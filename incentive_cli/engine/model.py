@@ -75,7 +75,8 @@ class Target:
     source: Location = _SRC
     per: str | None = None  # the value is per month, quarter or year: prorated to the run period by days
     rollup: str = "own"  # roster targets: the sum over the direct team, subtree or roster team
-    prorate: str = "none"  # employment: by the days employed and not on leave in the period
+    prorate: str = "none"  # employment: by the days employed and not on leave in the period; months_any_day, months_first_day: by the months counted
+    ramp: tuple[Decimal, ...] = ()  # share of the target in months 1, 2, ... of employment (from the hire date)
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,7 @@ class Clawback:
     window_days: int
     rerate: bool = False
     missing: str = "clawback"  # or ignore
+    share: Decimal = Decimal(1)  # the share of a cancelled deal's earnings taken back
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,8 @@ class Program:
     clawback: Clawback | None = None
     holdback: Holdback | None = None
     true_up: str | None = None  # year
+    installments: tuple[tuple[Decimal, int], ...] = ()  # (share, periods after the paid one) of each installment
+    installment_components: tuple[str, ...] = ()  # the components paid in installments (empty: every cash one)
     fx: str | None = None  # convert other currencies on: close_date or period_end
 
     def measure(self, name: str) -> Measure:

@@ -4,6 +4,7 @@ seasons and active windows, rounded as declared. Pure."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,10 @@ def compute_target(ev: Evaluator, name: str, period: Period) -> tuple[dict[str, 
             if v is not None:
                 vals[p] = v * factor
                 how[p] += f" x {format_number(round(factor, 6))} (per {t.per}: {', '.join(parts)})"
+    if t.prorate in ("months_any_day", "months_first_day") and ev.run is not None and period.label == ev.run.label:
+        _prorate_by_months(ev, t, period, (vals, how))
+    if t.ramp and ev.run is not None and period.label == ev.run.label:
+        _ramp(ev, t, period, (vals, how))
     if t.prorate == "employment" and ev.run is not None and period.label == ev.run.label:
         for p in ev.people:
             v = vals.get(p)
@@ -97,6 +102,81 @@ def compute_target(ev: Evaluator, name: str, period: Period) -> tuple[dict[str, 
             if vals[p] != v:
                 how[p] += f", rounded {t.round} to {format_number(vals[p])}"
     return vals, how
+
+
+def months_of(period: Period) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day) of each calendar month the period overlaps."""
+    out = []
+    day = period.start.replace(day=1)
+    while day <= period.end:
+        nxt = (day + dt.timedelta(days=32)).replace(day=1)
+        out.append((day, nxt - dt.timedelta(days=1)))
+        day = nxt
+    return out
+
+
+def _prorate_by_months(ev: Evaluator, t: Target, period: Period, targets: tuple[dict[str, Decimal | None], dict[str, str]]) -> None:
+    """The target times the months the person counts in over the months of the period: a
+    month counts when they were employed on any day of it (months_any_day) or on its first
+    day (months_first_day)."""
+    vals, how = targets
+    months = months_of(period)
+    first_day = t.prorate == "months_first_day"
+    for p in ev.people:
+        v = vals.get(p)
+        if v is None:
+            continue
+        person = ev.data.people[p]
+        hired, left = person.hire_date or dt.date.min, person.end_date or dt.date.max
+        counted = sum(1 for a, b in months if ((hired <= a <= left) if first_day else (hired <= b and left >= a)))
+        if counted == len(months):
+            continue
+        vals[p] = v * counted / len(months) if counted else None
+        if not counted:
+            ev.absent.add((t.name, p))
+        rule = "employed on its first day" if first_day else "employed on any day of it"
+        how[p] += f" x {counted}/{len(months)} months (a month counts when {rule})" + ("" if counted else ": no target")
+
+
+def _ramp(ev: Evaluator, t: Target, period: Period, targets: tuple[dict[str, Decimal | None], dict[str, str]]) -> None:
+    """A new hire's target at the ramp's share in each month of employment (month 1 starts on
+    the hire date), weighted by the days of the period the person was employed in each."""
+    vals, how = targets
+    for p in ev.people:
+        v = vals.get(p)
+        hired = ev.data.people[p].hire_date
+        if v is None or hired is None:
+            continue
+        left = ev.data.people[p].end_date or dt.date.max
+        weighted, days, parts = ZERO, 0, []
+        for k, share in enumerate(t.ramp, start=1):
+            a, b = _add_months(hired, k - 1), _add_months(hired, k) - dt.timedelta(days=1)
+            lo, hi = max(a, period.start), min(b, period.end, left)
+            if lo <= hi:
+                n = (hi - lo).days + 1
+                weighted += share * n
+                days += n
+                parts.append(f"month {k} at {format_rate(share)}: {n} day{'s' if n != 1 else ''}")
+        after = _add_months(hired, len(t.ramp))
+        lo, hi = max(after, period.start, hired), min(period.end, left)
+        if lo <= hi and parts:
+            n = (hi - lo).days + 1
+            weighted += n
+            days += n
+            parts.append(f"fully ramped: {n} day{'s' if n != 1 else ''}")
+        if not parts or days == 0:
+            continue
+        factor = weighted / days
+        vals[p] = v * factor
+        how[p] += f" x {format_rate(round(factor, 6))} (ramp from the hire date {hired.isoformat()}: {', '.join(parts)})"
+
+
+def _add_months(day: dt.date, n: int) -> dt.date:
+    """The same day n months later (the month's last day when it has no such day)."""
+    index = day.year * 12 + day.month - 1 + n
+    y, m0 = divmod(index, 12)
+    last = ((dt.date(y, m0 + 1, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)).day
+    return dt.date(y, m0 + 1, min(day.day, last))
 
 
 def _calendar_scale(ev: Evaluator, t: Target, period: Period) -> tuple[Decimal, str]:

@@ -82,8 +82,9 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
     active = _window(doc.get("active"), "active", ck, scaled=False)
     components = build_components(doc, ck, rounding, Known({m.name: m for m in measures}, {t.name for t in targets}, cohorts, doc.get("cohorts") is not None))
     clawback, holdback = _carried(doc, ck, {c.id for c in components})
-    if doc.get("true_up") and (clawback or holdback):
-        key = "clawback" if clawback else "holdback"
+    installments = _installments(doc, ck, {c.id for c in components})
+    if doc.get("true_up") and (clawback or holdback or installments):
+        key = "clawback" if clawback else "holdback" if holdback else "installments"
         ck.error("wrong-type", f"true_up cannot be combined with {key}", doc.where(key), hint="a true-up re-rates the year itself, so cancelled deals settle without clawbacks, and its year-to-date lines cannot be held back: keep one of them")
     if effective is not None and active is not None:
         ck.error("bad-window", "a program with effective_from cannot also have an active window", doc.where("active"), hint="express the change as versions (effective_from), or the window as active, not both")
@@ -98,6 +99,7 @@ def parse_program(file: str, text: str) -> tuple[Program | None, list[Diagnostic
         required_fields=tuple(f for f in (doc.get("required_fields") or []) if f),
         required_source=doc.where("required_fields") if "required_fields" in doc else doc.loc,
         seasons=seasons, active=active, effective_from=effective, clawback=clawback, holdback=holdback, true_up=doc.get("true_up"),
+        installments=installments, installment_components=tuple((doc.get("installments") or {}).get("components") or ()),
         fx=doc["fx"].get("convert_on") if isinstance(doc.get("fx"), PObj) else None,
     )
     return program, diags
@@ -117,7 +119,7 @@ def _effective_from(doc: PObj, ck: Checker) -> dt.date | None:
 def _carried(doc: PObj, ck: Checker, components: set[str]) -> tuple[Clawback | None, Holdback | None]:
     """The clawback and holdback rules (issue 7), checked."""
     cb = doc.get("clawback")
-    clawback = Clawback(int(cb["window_days"]), bool(cb.get("rerate", False)), cb.get("missing") or "clawback") if isinstance(cb, PObj) and cb.get("window_days") is not None else None
+    clawback = Clawback(int(cb["window_days"]), bool(cb.get("rerate", False)), cb.get("missing") or "clawback", Decimal(cb["share"]) if cb.get("share") is not None else Decimal(1)) if isinstance(cb, PObj) and cb.get("window_days") is not None else None
     hb = doc.get("holdback")
     if not isinstance(hb, PObj) or hb.get("share") is None or hb.get("until") is None:
         return clawback, None
@@ -137,6 +139,24 @@ def _carried(doc: PObj, ck: Checker, components: set[str]) -> tuple[Clawback | N
             ck.error("bad-reference", f"holdback.components[{i}]: no component with id {cid!r}", hb["components"].locs[i], hint=known_names("components", components), value=cid)
     after = hb.get("after_days")
     return clawback, Holdback(hb["share"], hb["until"], release_on, None if after is None else int(after), tuple(hb.get("components") or ()))
+
+
+def _installments(doc: PObj, ck: Checker, components: set[str]) -> tuple[tuple[Decimal, int], ...]:
+    """The installment schedule, checked: shares that add up to 100%, periods in order."""
+    inst = doc.get("installments")
+    if not isinstance(inst, PObj):
+        return ()
+    plan = tuple((x["share"], int(x.get("after") or 0)) for x in (inst.get("schedule") or []) if isinstance(x, PObj) and x.get("share") is not None)
+    total = sum((s for s, _ in plan), Decimal(0))
+    if plan and total != 1:
+        ck.error("bad-shares", f"installments.schedule: the shares add up to {total * 100:f}%, not 100%", inst.where("schedule"), hint="give the installments shares that add up to 100%")
+    afters = [a for _, a in plan]
+    if afters != sorted(afters) or len(set(afters)) != len(afters):
+        ck.error("bad-tiers", "installments.schedule: each installment must come after the previous one (after: 0, 1, 2...)", inst.where("schedule"), hint="list the installments in the order they are paid, each in its own period")
+    for i, cid in enumerate(inst.get("components") or []):
+        if cid not in components:
+            ck.error("bad-reference", f"installments.components[{i}]: no component with id {cid!r}", inst["components"].locs[i], hint=known_names("components", components), value=cid)
+    return plan
 
 
 def read_program_file(path: Path, display: str | None = None) -> tuple[Program | None, list[Diagnostic], str]:

@@ -165,9 +165,9 @@ def build_targets(doc: PObj, ck: Checker, measure_names: set[str]) -> tuple[Targ
         if "fixed" in t:
             if t["fixed"] is not None and t["fixed"] <= 0:
                 ck.error("missing-target", f"{t.path}.fixed: a target must be above zero", t.where("fixed"), hint="attainment divides by the target")
-            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), prorate=t.get("prorate") or "none"))
+            out.append(Target(name, "fixed", value=t["fixed"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), prorate=t.get("prorate") or "none", ramp=tuple(t.get("ramp") or ())))
         elif "roster" in t:
-            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), rollup=t.get("rollup") or "own", prorate=t.get("prorate") or "none"))
+            out.append(Target(name, "roster", column=t["roster"], round=t.get("round") or "none", source=t.loc, per=t.get("per"), rollup=t.get("rollup") or "own", prorate=t.get("prorate") or "none", ramp=tuple(t.get("ramp") or ())))
         elif "statistic" in t:
             of = t.get("of")
             if of is None:

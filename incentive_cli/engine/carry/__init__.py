@@ -13,7 +13,7 @@ from __future__ import annotations
 from .clawbacks import clawbacks, credited_today, why_not_credited
 from .deals import base_measure, deal_ids, paid_deals, payments
 from .draws import draws
-from .holdbacks import hold_back, releases
+from .holdbacks import hold_back, installments, releases
 from .records import (
     HELD,
     RATE_PLACES,
@@ -32,6 +32,6 @@ from .trueup import true_up, year_to_date
 __all__ = [
     "HELD", "RATE_PLACES", "TRUE_UP", "ZERO", "Carry", "DealPaid", "DrawMove", "Hold", "Prior",
     "as_results", "balances", "base_component", "base_measure", "clawbacks", "credited_today",
-    "deal_ids", "draws", "hold_back", "paid_deals", "payments", "releases", "true_up",
+    "deal_ids", "draws", "hold_back", "installments", "paid_deals", "payments", "releases", "true_up",
     "why_not_credited", "year_to_date",
 ]

@@ -11,12 +11,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ...money import Rounding, format_amount, minor_units, round_money
+from ...money import Rounding, format_amount, format_rate, minor_units, round_money
 from ..data import DataSet
 from ..model import BasisStep, PayoutLine, Program, ProgramResult
 from ..periods import Period
 from .deals import base_measure, deal_ids, paid_deals
-from .records import HELD, TRUE_UP, ZERO, DealPaid, Prior, base_component
+from .records import HELD, TRUE_UP, ZERO, DealPaid, Hold, Prior, base_component
 
 
 def credited_today(result: ProgramResult, ids: np.ndarray | None) -> dict[tuple[str, str, str], Decimal]:
@@ -32,12 +32,12 @@ def credited_today(result: ProgramResult, ids: np.ndarray | None) -> dict[tuple[
     return out
 
 
-def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period: Period, recompute: Callable[[Program, Period], ProgramResult], seen: Callable[[Program], DataSet] | None = None) -> tuple[list[PayoutLine], list[DealPaid], set[tuple[str, str, str]]]:
+def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period: Period, recompute: Callable[[Program, Period], ProgramResult], seen: Callable[[Program], DataSet] | None = None) -> tuple[list[PayoutLine], list[DealPaid], list[Hold]]:
     """A negative line for every paid deal that no longer counts for the person paid on it,
     or for less, within its program's window: the paid period is recomputed on today's export
     and each deal's credited value compared. A deal that no longer counts gives back what it
-    earned; one that counts for less gives back that share of it. Also returns the (person,
-    program, deal) clawed back to nothing. ``seen`` gives the data as a program sees it
+    earned (times the clawback's share); one that counts for less gives back that share of it;
+    what is still held of it is cancelled first. Also returns the cancelled holds. ``seen`` gives the data as a program sees it
     (converted into its payout currency), for the reasons."""
     credited: dict[tuple[str, str, str, str, str], list[DealPaid]] = {}
     for d in prior.deals:
@@ -70,7 +70,8 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
             drops.append((rows[0], value, paid, today, why))
     lines: list[PayoutLine] = []
     out: list[DealPaid] = []
-    gone = {(f.person_id, f.program, f.deal_id) for f, _, _, today, _ in drops if today == 0}
+    cancelled: list[Hold] = []
+    held = _held_by_deal(prior)
     rerated: dict[tuple[str, str, str], list[tuple[DealPaid, Decimal, Decimal, str]]] = {}
     for first, value, paid, today, why in drops:
         program = programs[first.program]
@@ -78,17 +79,12 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
         if program.clawback.rerate:
             rerated.setdefault((first.person_id, first.program, first.origin), []).append((first, value, today, why))
             continue
-        rounding = Rounding(minor_units(program.currency), "half_up")
-        if today <= 0:
-            exact = -paid
-            note = f"it earned {format_amount(paid)}: all of it is taken back"
-        else:
-            exact = -paid * (value - today) / value
-            note = f"{format_amount(value - today)} of its {format_amount(value)} no longer counts: that share of the {format_amount(paid)} it earned"
-        amount = round_money(exact, rounding)
-        step = BasisStep(f"deal {first.deal_id}, paid in {first.origin} on {format_amount(value)}; {why}", amount=exact, note=note)
-        lines.append(PayoutLine(first.person_id, "clawbacks", f"clawback:{first.origin}:{first.program}:{first.deal_id}", f"Clawback: deal {first.deal_id} ({first.origin})", program.currency, amount, exact, (step,)))
-        out.append(replace(first, period=period.label, amount=today - value, paid=amount))
+        holds = held.get((first.person_id, first.program, first.component, first.deal_id, first.origin), [])
+        line, back, cancel = _take_back(program, (first, value, paid, today, why), holds, period)
+        if line is not None:
+            lines.append(line)
+        out.append(replace(first, period=period.label, amount=today - value, paid=back))
+        cancelled += cancel
     for (pid, prog, origin), items in sorted(rerated.items()):
         program = programs[prog]
         again = recompute(program, Period.parse(origin))
@@ -101,7 +97,62 @@ def clawbacks(prior: Prior, programs: dict[str, Program], data: DataSet, period:
         lines.append(PayoutLine(pid, "clawbacks", f"clawback:{origin}:{prog}", f"Clawback: {program.name} re-rated ({origin})", program.currency, back, back, steps))
         for i, (f, v, t, _) in enumerate(items):
             out.append(replace(f, period=period.label, amount=t - v, paid=back if i == 0 else ZERO))
-    return lines, out, gone
+    return lines, out, cancelled
+
+
+def _held_by_deal(prior: Prior) -> dict[tuple[str, str, str, str, str], list[tuple[Hold, Decimal]]]:
+    """(person, program, component, deal, origin) -> each hold of the deal still held, with
+    what is left of it (installments and holdbacks not yet released)."""
+    left: dict[str, Decimal] = {}
+    first: dict[str, Hold] = {}
+    for h in prior.holds:
+        left[h.hold_id] = left.get(h.hold_id, ZERO) + h.amount
+        first.setdefault(h.hold_id, h)
+    out: dict[tuple[str, str, str, str, str], list[tuple[Hold, Decimal]]] = {}
+    for hid, amount in sorted(left.items()):
+        h = first[hid]
+        if amount > 0 and h.deal_id:
+            out.setdefault((h.person_id, h.program, h.component, h.deal_id, h.origin), []).append((h, amount))
+    return out
+
+
+def _take_back(program: Program, drop: tuple[DealPaid, Decimal, Decimal, Decimal, str], holds: list[tuple[Hold, Decimal]], period: Period) -> tuple[PayoutLine | None, Decimal, list[Hold]]:
+    """A deal that no longer counts (or counts for less): the person keeps what it earned
+    times (1 - the lost share x the clawback's share); what is still held of it (installments,
+    holdbacks) is cancelled first, and only what was actually paid beyond that is taken back.
+    Returns the clawback line (None when nothing paid is taken back), the money taken back,
+    and the cancelled holds."""
+    first, value, paid, today, why = drop
+    cb = program.clawback
+    assert cb is not None
+    lost = (value - today) / value
+    keeps = paid * (1 - lost * cb.share)  # what the person is entitled to now
+    held = sum((a for _, a in holds), ZERO)
+    received = paid - held
+    rounding = Rounding(minor_units(program.currency), "half_up")
+    cancel_total = round_money(max(ZERO, held - max(ZERO, keeps - received)), rounding)
+    cancelled, rest = [], cancel_total
+    for h, amount in holds:
+        part = min(amount, rest)
+        if part:
+            cancelled.append(replace(h, period=period.label, amount=-part, release="cancelled"))
+            rest -= part
+    exact = -max(ZERO, received - keeps)
+    amount = round_money(exact, rounding)
+    if not amount and not cancelled:
+        return None, ZERO, []
+    share = "" if cb.share == 1 else f"; the clawback takes back {format_rate(cb.share)}"
+    if today <= 0:
+        note = f"it earned {format_amount(paid)}"
+    else:
+        note = f"{format_amount(value - today)} of its {format_amount(value)} no longer counts: that share of the {format_amount(paid)} it earned"
+    if cancel_total:
+        note += f"; {format_amount(cancel_total)} of it was not paid yet and is cancelled, {format_amount(-amount)} paid is taken back"
+    elif today <= 0 and cb.share == 1:
+        note += ": all of it is taken back"
+    step = BasisStep(f"deal {first.deal_id}, paid in {first.origin} on {format_amount(value)}; {why}{share}", amount=exact, note=note)
+    line = PayoutLine(first.person_id, "clawbacks", f"clawback:{first.origin}:{first.program}:{first.deal_id}", f"Clawback: deal {first.deal_id} ({first.origin})", program.currency, amount, exact, (step,))
+    return line, amount, cancelled
 
 
 def why_not_credited(data: DataSet, program: Program, component: str, deal: str, pid: str, origin: Period) -> str:

@@ -57,18 +57,54 @@ def hold_back(program: Program, result: ProgramResult, data: DataSet, period: Pe
     return replace(result, people=tuple(people)), holds
 
 
+INSTALLMENT = "installment"  # hold id prefix of an installment not yet paid
+
+
+def installments(program: Program, result: ProgramResult, data: DataSet, period: Period) -> tuple[ProgramResult, list[Hold]]:
+    """A line paid in installments: the later installments are held, each released in the
+    run whose period holds its day (the first day of the period ``after`` periods on), and
+    shared over the line's deals by what each earned, so a deal cancelled before an
+    installment is paid has that installment cancelled and only what was paid clawed back."""
+    plan = program.installments
+    ids = deal_ids(data)
+    later = [(k, share, after) for k, (share, after) in enumerate(plan, start=1) if after > 0]
+    holds: list[Hold] = []
+    people = []
+    for person in result.people:
+        extra = []
+        for line in person.lines:
+            if line.amount <= 0 or line.component_id.startswith((HELD, TRUE_UP)) or (program.installment_components and base_component(line.component_id) not in program.installment_components):
+                continue
+            rounding = Rounding(minor_units(line.currency), "half_up")
+            earned = [(deal, paid) for deal, _, paid in paid_deals(line, ids) if paid > 0]
+            for k, share, after in later:
+                held = round_money(line.amount * share, rounding)
+                if not held:
+                    continue
+                day = period.shift(after).start.isoformat()
+                hold_id = f"{INSTALLMENT}/{period.label}/{program.id}/{line.component_id}/{person.person_id}/{k}"
+                if earned:
+                    parts = allocate(held, [p for _, p in earned], rounding.places)
+                    holds += [Hold(period.label, f"{hold_id}/{deal}", period.label, person.person_id, program.id, line.component_id, f"{line.component_name}, installment {k} of {len(plan)}", deal, part, line.currency, day) for (deal, _), part in zip(earned, parts, strict=True) if part]
+                else:
+                    holds.append(Hold(period.label, hold_id, period.label, person.person_id, program.id, line.component_id, f"{line.component_name}, installment {k} of {len(plan)}", "", held, line.currency, day))
+                step = BasisStep(f"installment {k} of {len(plan)}: {format_rate(share)} of {line.component_name} ({format_amount(line.amount)})", amount=-held, note=f"paid in the run whose period holds {day}")
+                extra.append(PayoutLine(person.person_id, program.id, f"{HELD}:{line.component_id}:{INSTALLMENT}-{k}", f"Installment {k} of {len(plan)} later: {line.component_name}", line.currency, -held, -held, (step,)))
+        people.append(replace(person, lines=person.lines + tuple(extra)) if extra else person)
+    return replace(result, people=tuple(people)), holds
+
+
 def _paid_by(paid_on: Any, day: dt.date) -> bool:
     return paid_on is not None and paid_on <= day
 
 
-def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[tuple[str, str, str]] = ()) -> tuple[list[PayoutLine], list[Hold]]:
+def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[Hold] = ()) -> tuple[list[PayoutLine], list[Hold]]:
     """Release lines for every outstanding hold whose condition the run's period meets: one
-    line per held line, the holds' release rows. A deal clawed back to nothing in this run
-    (``cancelled``: person, program, deal) releases its held part now, against the
-    clawback, which took back the whole commission."""
+    line per held line, the holds' release rows. Holds this run cancels (``cancelled``: a
+    deal clawed back before its installments or holdback were paid) are not released."""
     outstanding: dict[str, Hold] = {}
     left: dict[str, Decimal] = {}
-    for h in prior.holds:
+    for h in (*prior.holds, *cancelled):
         outstanding.setdefault(h.hold_id, h)
         left[h.hold_id] = left.get(h.hold_id, ZERO) + h.amount
     invoices = data.invoices or {}
@@ -77,9 +113,7 @@ def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[
         amount = left[hid]
         if amount <= 0:
             continue
-        if h.release == "invoice" and (h.person_id, h.program, h.deal_id) in cancelled:
-            why = f"deal {h.deal_id} was clawed back in full, so its held part offsets the clawback"
-        elif h.release == "invoice":
+        if h.release == "invoice":
             paid_on = invoices.get(h.deal_id)
             if paid_on is None or not _paid_by(paid_on, period.end):
                 continue
@@ -94,6 +128,7 @@ def releases(prior: Prior, data: DataSet, period: Period, cancelled: Collection[
         total = sum((a for _, a, _ in items), ZERO)
         first = items[0][0]
         steps = tuple(BasisStep(f"held in {origin}: {why}", amount=a) for _, a, why in items)
-        lines.append(PayoutLine(pid, "holdbacks", f"release:{origin}:{program}:{component}", f"Holdback released: {first.component_name}, held in {origin}", first.currency, total, total, steps))
+        what = "Installment paid" if first.hold_id.startswith(INSTALLMENT) else "Holdback released"
+        lines.append(PayoutLine(pid, "holdbacks", f"release:{origin}:{program}:{component}", f"{what}: {first.component_name}, held in {origin}", first.currency, total, total, steps))
         rows += [replace(h, period=period.label, amount=-a) for h, a, _ in items]
     return lines, rows
